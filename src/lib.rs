@@ -1,1 +1,28 @@
-//! wxbrand
+//! wxbrand: a Rust SDK for the WeChat Pay brand API (微信支付品牌 API).
+//!
+//! This facade re-exports each layer behind an additive feature. SKELETON: filled in as the layers land.
+//!
+//! # Crate features
+//! - `client` (default): the pipeline ([`Client`]).
+//! - `product-coupon` (default): the product-coupon endpoints.
+//! - `hyper` (default): the hyper + rustls transport.
+//! - `blocking`: the blocking client and transport.
+//! - `sign`: the signing layer alone ([`sign`]).
+//! - `transport`: the transport trait ([`transport`]).
+//! - `test-util`: test transports.
+#![warn(missing_docs, missing_debug_implementations)]
+
+pub use wxbrand_core::{error, operation, time, ApiError, ErrorCode, Operation, ValidationError};
+
+/// Product coupons (商品券): models, requests and (with `product-coupon`) the endpoint surface.
+pub mod product_coupon {
+    pub use wxbrand_core::product_coupon::*;
+}
+
+/// Signing and verification (`wxbrand-sign`).
+#[cfg(feature = "sign")]
+pub use wxbrand_sign as sign;
+
+/// The pluggable transport (`wxbrand-transport`).
+#[cfg(feature = "transport")]
+pub use wxbrand_transport as transport;
