@@ -2,6 +2,14 @@
 
 use std::fmt;
 
+use crate::string_enum::string_enum;
+
+/// How many characters of a rejected value a [`ValidationError`] keeps.
+pub const GIVEN_PREFIX_CHARS: usize = 16;
+
+/// How many characters of a body that is not WeChat Pay JSON an [`ApiError`] keeps.
+pub const BODY_EXCERPT_CHARS: usize = 200;
+
 /// Which rule a request field broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -42,18 +50,36 @@ pub enum ValidationRule {
 
 /// A request field that failed validation; nothing was sent.
 ///
-/// It names the field and the rule, and shows at most a short prefix of the value given.
+/// It names the field, the rule it broke and what was given, and keeps at most
+/// [`GIVEN_PREFIX_CHARS`] characters of the value. `Display` reads as one sentence, e.g.
+/// `out_request_no must be 6 to 40 characters of [0-9A-Za-z_-]; got 5 characters: "abcde"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
     field: &'static str,
     rule: ValidationRule,
     given_prefix: String,
+    given_truncated: bool,
+    requirement: Option<&'static str>,
 }
 
 impl ValidationError {
     /// A validation error for `field`; only a short prefix of `given` is kept.
     pub fn new(field: &'static str, rule: ValidationRule, given: &str) -> Self {
-        todo!("skeleton: {field} {rule:?} {given}")
+        let given_prefix: String = given.chars().take(GIVEN_PREFIX_CHARS).collect();
+        let given_truncated = given_prefix.len() < given.len();
+        ValidationError {
+            field,
+            rule,
+            given_prefix,
+            given_truncated,
+            requirement: None,
+        }
+    }
+    /// States the whole requirement of the field for `Display`, e.g. `"6 to 40 characters of [0-9A-Za-z_-]"`
+    /// (read after "`field` must be"). Without it `Display` states the broken rule alone.
+    pub fn with_requirement(mut self, requirement: &'static str) -> Self {
+        self.requirement = Some(requirement);
+        self
     }
     /// The field's API name, e.g. `out_request_no`.
     pub fn field(&self) -> &'static str {
@@ -63,54 +89,98 @@ impl ValidationError {
     pub fn rule(&self) -> &ValidationRule {
         &self.rule
     }
-    /// A short prefix of the value that was given.
+    /// At most [`GIVEN_PREFIX_CHARS`] characters from the start of the value that was given.
     pub fn given_prefix(&self) -> &str {
         &self.given_prefix
+    }
+    /// The field's whole requirement, when one was stated.
+    pub fn requirement(&self) -> Option<&'static str> {
+        self.requirement
+    }
+
+    fn write_requirement(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(requirement) = self.requirement {
+            return f.write_str(requirement);
+        }
+        match &self.rule {
+            ValidationRule::Empty => f.write_str("non-empty"),
+            ValidationRule::TooShort { min, .. } => write!(f, "at least {min} characters"),
+            ValidationRule::TooLong { max, .. } => write!(f, "at most {max} characters"),
+            ValidationRule::ForbiddenCharacter { character, .. } => {
+                write!(f, "free of the character '{}'", character.escape_debug())
+            }
+            ValidationRule::OutOfRange { min, max, .. } => write!(f, "between {min} and {max}"),
+        }
+    }
+
+    fn write_given(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ellipsis = if self.given_truncated { "…" } else { "" };
+        match &self.rule {
+            ValidationRule::Empty => return f.write_str("got an empty value"),
+            ValidationRule::OutOfRange { actual, .. } => return write!(f, "got {actual}"),
+            ValidationRule::TooShort { actual, .. } | ValidationRule::TooLong { actual, .. } => {
+                write!(f, "got {actual} characters")?
+            }
+            ValidationRule::ForbiddenCharacter { character, index } => write!(
+                f,
+                "got '{}' (U+{:04X}) at character {index}",
+                character.escape_debug(),
+                u32::from(*character)
+            )?,
+        }
+        write!(f, ": \"{}{ellipsis}\"", self.given_prefix.escape_debug())
     }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid `{}`: {:?}", self.field, self.rule)
+        write!(f, "{} must be ", self.field)?;
+        self.write_requirement(f)?;
+        f.write_str("; ")?;
+        self.write_given(f)
     }
 }
 
 impl std::error::Error for ValidationError {}
 
-/// A WeChat Pay error code (`code` of an error body).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// 400: a parameter is wrong.
-    ParamError,
-    /// 400: the request breaks the API's rules (or the stock's state forbids the action).
-    InvalidRequest,
-    /// 401: the signature did not verify.
-    SignError,
-    /// 403: the brand may not call this API.
-    NoAuth,
-    /// 404: the object does not exist.
-    ResourceNotExists,
-    /// 429: too many requests.
-    RatelimitExceeded,
-    /// 429: too many requests (older name).
-    FrequencyLimited,
-    /// 500: WeChat Pay failed; retry later.
-    SystemError,
-    /// 502/503: the service is unavailable.
-    ServiceUnavailable,
-    /// A code this version does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ErrorCode {
-    /// The code as WeChat Pay spells it.
-    pub fn as_str(&self) -> &str {
-        todo!()
+string_enum! {
+    /// A WeChat Pay error code (`code` of an error body).
+    pub enum ErrorCode {
+        /// `PARAM_ERROR` (400): a parameter is wrong.
+        ParamError = "PARAM_ERROR",
+        /// `INVALID_REQUEST` (400): the request breaks the API's rules (or the stock's state forbids the action).
+        InvalidRequest = "INVALID_REQUEST",
+        /// `SIGN_ERROR` (401): the signature did not verify.
+        SignError = "SIGN_ERROR",
+        /// `NO_AUTH` (403): the brand may not call this API.
+        NoAuth = "NO_AUTH",
+        /// `RESOURCE_NOT_EXISTS` (404): the object does not exist.
+        ResourceNotExists = "RESOURCE_NOT_EXISTS",
+        /// `RATELIMIT_EXCEEDED` (429): too many requests.
+        RatelimitExceeded = "RATELIMIT_EXCEEDED",
+        /// `FREQUENCY_LIMITED` (429): too many requests (older name).
+        FrequencyLimited = "FREQUENCY_LIMITED",
+        /// `SYSTEM_ERROR` (500): WeChat Pay failed; retry later.
+        SystemError = "SYSTEM_ERROR",
+        /// `SERVICE_UNAVAILABLE` (502/503): the service is unavailable.
+        ServiceUnavailable = "SERVICE_UNAVAILABLE",
     }
 }
 
+/// The JSON error body WeChat Pay sends.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    detail: Option<serde_json::Value>,
+}
+
 /// A non-2xx answer from WeChat Pay.
+///
+/// `Display` gives the status, code, message and `Request-ID`, e.g.
+/// `WeChat Pay answered HTTP 404 RESOURCE_NOT_EXISTS: 批次不存在 (Request-ID 08DE…-268578608)`.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: u16,
@@ -125,7 +195,25 @@ impl ApiError {
     /// Builds the error from an answer's status, `Request-ID` header and raw body. Never fails: a body
     /// that is not WeChat Pay's JSON (a proxy's HTML page, nothing at all) is kept as a short excerpt.
     pub fn from_response(status: u16, request_id: Option<&str>, body: &[u8]) -> Self {
-        todo!("{status} {request_id:?} {body:?}")
+        let request_id = request_id.map(str::to_owned);
+        match serde_json::from_slice::<ErrorBody>(body) {
+            Ok(parsed) => ApiError {
+                status,
+                code: Some(ErrorCode::from(parsed.code)),
+                message: parsed.message,
+                detail: parsed.detail,
+                request_id,
+                body_excerpt: None,
+            },
+            Err(_) => ApiError {
+                status,
+                code: None,
+                message: None,
+                detail: None,
+                request_id,
+                body_excerpt: Some(excerpt(&String::from_utf8_lossy(body), BODY_EXCERPT_CHARS)),
+            },
+        }
     }
     /// HTTP status.
     pub fn status(&self) -> u16 {
@@ -147,11 +235,13 @@ impl ApiError {
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
-    /// WeChat Pay's internal error number: the `Request-ID` suffix after the last `-`.
+    /// WeChat Pay's internal error number: the `Request-ID` suffix after the last `-`, when it is a number.
     pub fn internal_error_number(&self) -> Option<u64> {
-        todo!()
+        let (_, suffix) = self.request_id.as_deref()?.rsplit_once('-')?;
+        suffix.parse().ok()
     }
-    /// A short, truncated excerpt of a body that was not WeChat Pay JSON.
+    /// A short, truncated excerpt of a body that was not WeChat Pay JSON (empty for an empty body),
+    /// whitespace runs folded to one space, at most [`BODY_EXCERPT_CHARS`] characters plus `…`.
     pub fn body_excerpt(&self) -> Option<&str> {
         self.body_excerpt.as_deref()
     }
@@ -163,8 +253,105 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WeChat Pay answered {}", self.status)
+        write!(f, "WeChat Pay answered HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(
+                f,
+                " (detail: {})",
+                excerpt(&detail.to_string(), BODY_EXCERPT_CHARS)
+            )?;
+        }
+        match self.body_excerpt.as_deref() {
+            Some("") => f.write_str(" with an empty body")?,
+            Some(body) => write!(f, " with a body that is not WeChat Pay JSON: \"{body}\"")?,
+            None => {}
+        }
+        match &self.request_id {
+            Some(request_id) => write!(f, " (Request-ID {request_id})"),
+            None => f.write_str(" (no Request-ID)"),
+        }
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// At most `max_chars` characters of `text`, whitespace runs folded to one space, `…` appended when cut.
+/// Cuts on character boundaries, so any UTF-8 text is safe.
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut kept = 0;
+    let mut pending_space = false;
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        let needed = if pending_space { 2 } else { 1 };
+        if kept + needed > max_chars {
+            out.push('…');
+            return out;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+        kept += needed;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_on_character_boundaries() {
+        let text = "错".repeat(300);
+        let cut = excerpt(&text, 10);
+        assert_eq!(cut, format!("{}…", "错".repeat(10)));
+    }
+
+    #[test]
+    fn excerpt_folds_whitespace() {
+        assert_eq!(
+            excerpt("  <html>\n\n <body>502</body>\r\n", 100),
+            "<html> <body>502</body>"
+        );
+    }
+
+    #[test]
+    fn validation_display_reads_as_a_sentence() {
+        let error = ValidationError::new(
+            "out_request_no",
+            ValidationRule::TooShort { min: 6, actual: 5 },
+            "abcde",
+        )
+        .with_requirement("6 to 40 characters of [0-9A-Za-z_-]");
+        assert_eq!(
+            error.to_string(),
+            "out_request_no must be 6 to 40 characters of [0-9A-Za-z_-]; got 5 characters: \"abcde\""
+        );
+    }
+
+    #[test]
+    fn validation_keeps_a_short_prefix_only() {
+        let given = "x".repeat(100);
+        let error = ValidationError::new(
+            "stock_id",
+            ValidationRule::TooLong {
+                max: 40,
+                actual: 100,
+            },
+            &given,
+        );
+        assert_eq!(error.given_prefix().chars().count(), GIVEN_PREFIX_CHARS);
+        assert!(error.to_string().ends_with("…\""));
+    }
+}

@@ -22,9 +22,11 @@
 
 pub mod error;
 pub mod operation;
+pub mod percent_encoding;
 pub mod product_coupon;
+mod string_enum;
 pub mod time;
-mod validate;
+pub mod validate;
 
 pub use error::{ApiError, ErrorCode, ValidationError};
 pub use operation::{Method, Operation, PreparedRequest};

@@ -42,7 +42,13 @@ impl PreparedRequest {
         body: Option<Vec<u8>>,
         repeat_safe: bool,
     ) -> Self {
-        PreparedRequest { name, method, path_and_query, body, repeat_safe }
+        PreparedRequest {
+            name,
+            method,
+            path_and_query,
+            body,
+            repeat_safe,
+        }
     }
     /// The operation's name, e.g. `"deactivate_stock"` (for logs and rate limits).
     pub fn name(&self) -> &'static str {

@@ -1,4 +1,12 @@
 //! RFC3339 times as the API sends them.
+//!
+//! [`Rfc3339`] keeps the text exactly as received, so re-encoding never alters it, and parses it only
+//! when [`Rfc3339::instant`] is called. It accepts what WeChat Pay sends: `2025-08-01T00:00:00+08:00`,
+//! a fraction of a second (`…00.5+08:00`), `Z`, and the seed's own `2025-01-01T00:00+08:00` without seconds.
+
+use std::fmt;
+
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// An RFC3339 time from the API. It keeps the original text (re-encoded unchanged) and parses it
 /// only when asked, so a malformed time never makes a whole answer undecodable.
@@ -24,21 +32,246 @@ pub struct TimeError {
     text_prefix: String,
 }
 
+impl TimeError {
+    fn new(text: &str) -> Self {
+        TimeError {
+            text_prefix: text.chars().take(40).collect(),
+        }
+    }
+    /// At most 40 characters from the start of the rejected text.
+    pub fn text_prefix(&self) -> &str {
+        &self.text_prefix
+    }
+}
+
+impl fmt::Display for TimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not an RFC3339 time (YYYY-MM-DDTHH:MM[:SS[.fraction]] then Z or ±HH:MM): \"{}\"",
+            self.text_prefix.escape_debug()
+        )
+    }
+}
+
+impl std::error::Error for TimeError {}
+
 impl Rfc3339 {
     /// Wraps a time text as given (not checked: see [`Rfc3339::instant`]).
     pub fn new(text: impl Into<String>) -> Self {
         Rfc3339(text.into())
     }
-    /// Formats a Unix time at a UTC offset, e.g. `2025-01-01T00:00:00+08:00`.
+    /// Formats a Unix time at a UTC offset as `YYYY-MM-DDTHH:MM:SS±HH:MM`, e.g.
+    /// `Rfc3339::from_unix(1_735_660_800, 8 * 3600)` is `2025-01-01T00:00:00+08:00`.
+    ///
+    /// The offset is cut to whole minutes and clamped to ±23:59. Years outside 0000–9999 cannot be
+    /// written as RFC3339; they are printed with their sign and digits and [`instant`](Rfc3339::instant)
+    /// rejects them.
     pub fn from_unix(unix_seconds: i64, offset_seconds: i32) -> Self {
-        todo!("{unix_seconds} {offset_seconds}")
+        let offset_minutes = (offset_seconds / 60).clamp(-(24 * 60 - 1), 24 * 60 - 1);
+        let local = unix_seconds.saturating_add(i64::from(offset_minutes) * 60);
+        let days = local.div_euclid(SECONDS_PER_DAY);
+        let second_of_day = local.rem_euclid(SECONDS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        let sign = if offset_minutes < 0 { '-' } else { '+' };
+        let offset_abs = offset_minutes.unsigned_abs();
+        Rfc3339(format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+            second_of_day / 3600,
+            second_of_day / 60 % 60,
+            second_of_day % 60,
+            offset_abs / 60,
+            offset_abs % 60,
+        ))
     }
     /// The original text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// Parses the text.
+    /// Parses the text: `YYYY-MM-DD`, `T` (or `t`, or a space), `HH:MM`, optional `:SS` and optional
+    /// fraction (digits beyond nanoseconds are ignored), then `Z`/`z` or `±HH:MM`. A leap second (`:60`)
+    /// counts as the first second of the next minute.
     pub fn instant(&self) -> Result<Instant, TimeError> {
-        todo!()
+        parse(&self.0).ok_or_else(|| TimeError::new(&self.0))
+    }
+}
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Rfc3339 {
+    fn from(text: String) -> Self {
+        Rfc3339(text)
+    }
+}
+
+impl From<&str> for Rfc3339 {
+    fn from(text: &str) -> Self {
+        Rfc3339(text.to_owned())
+    }
+}
+
+/// Reads the text left to right; `None` on the first thing out of place.
+struct Cursor<'a> {
+    rest: &'a [u8],
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+    fn next(&mut self) -> Option<u8> {
+        let (&first, rest) = self.rest.split_first()?;
+        self.rest = rest;
+        Some(first)
+    }
+    fn expect(&mut self, wanted: u8) -> Option<()> {
+        (self.next()? == wanted).then_some(())
+    }
+    fn digits(&mut self, count: usize) -> Option<u32> {
+        let mut value = 0u32;
+        for _ in 0..count {
+            let digit = self.next().filter(u8::is_ascii_digit)?;
+            value = value * 10 + u32::from(digit - b'0');
+        }
+        Some(value)
+    }
+}
+
+fn parse(text: &str) -> Option<Instant> {
+    let mut cursor = Cursor {
+        rest: text.as_bytes(),
+    };
+    let year = cursor.digits(4)?;
+    cursor.expect(b'-')?;
+    let month = cursor.digits(2)?;
+    cursor.expect(b'-')?;
+    let day = cursor.digits(2)?;
+    if !matches!(cursor.next()?, b'T' | b't' | b' ') {
+        return None;
+    }
+    let hour = cursor.digits(2)?;
+    cursor.expect(b':')?;
+    let minute = cursor.digits(2)?;
+    let mut second = 0;
+    if cursor.peek() == Some(b':') {
+        cursor.next()?;
+        second = cursor.digits(2)?;
+    }
+    let mut nanos = 0u32;
+    if cursor.peek() == Some(b'.') {
+        cursor.next()?;
+        let mut scale = 100_000_000u32;
+        let mut any = false;
+        while let Some(digit) = cursor.peek().filter(u8::is_ascii_digit) {
+            cursor.next()?;
+            any = true;
+            nanos += u32::from(digit - b'0') * scale;
+            scale /= 10;
+        }
+        if !any {
+            return None;
+        }
+    }
+    let offset_seconds: i32 = match cursor.next()? {
+        b'Z' | b'z' => 0,
+        sign @ (b'+' | b'-') => {
+            let hours = cursor.digits(2)?;
+            cursor.expect(b':')?;
+            let minutes = cursor.digits(2)?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let magnitude = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+            if sign == b'-' {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+        _ => return None,
+    };
+    if !cursor.rest.is_empty() {
+        return None;
+    }
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let days = days_from_civil(i64::from(year), month, day);
+    let local = days * SECONDS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second);
+    Some(Instant {
+        unix_seconds: local - i64::from(offset_seconds),
+        nanos,
+        offset_seconds,
+    })
+}
+
+fn is_leap_year(year: u32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    // Both values are small (1..=31, 1..=12), so the conversions cannot fail.
+    let day = u32::try_from(day_of_year - (153 * month_from_march + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    })
+    .unwrap_or(1);
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip_over_many_days() {
+        for days in (-800_000..800_000).step_by(37) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+    }
+
+    #[test]
+    fn epoch_is_day_zero() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 }

@@ -1,7 +1,26 @@
-//! Product coupons (商品券): stocks (批次) and the requests that act on them.
+//! Product coupons (商品券): stocks (批次), their models and the requests that act on them.
+//!
+//! Every model keeps fields and enum values this version does not know, so an answer of a newer API
+//! decodes and re-encodes without loss. Amounts are in fen (分); `percent_off` is a percentage; periods
+//! of the day are seconds since midnight.
 
+mod display;
 mod requests;
 mod stock;
+mod usage_rule;
 
+pub use display::{
+    CouponAvailableStoreInfo, CouponCodeDisplayMode, CouponDisplayInfo, CouponUsageMethod,
+    EntranceFinder, EntranceMiniProgram, EntranceOfficialAccount, NotifyConfig,
+    UsageRuleDisplayInfo,
+};
 pub use requests::{DeactivateStockRequest, GetStockRequest, ListStocksRequest};
-pub use stock::*;
+pub use stock::{
+    CouponCodeCountInfo, CouponCodeMode, ExtraFields, ListStocksResponse, StockBundleInfo,
+    StockEntity, StockSendRule, StockSentCountInfo, StockState, StockStoreScope,
+};
+pub use usage_rule::{
+    DiscountCouponUsageRule, ExchangeCouponUsageRule, FixedWeekPeriod, NormalCouponUsageRule,
+    PeriodOfTheDay, SequentialCouponAvailablePeriod, SequentialUsageRule,
+    SingleCouponAvailablePeriod, SingleUsageRule, TimePeriod, WeekEnum,
+};
