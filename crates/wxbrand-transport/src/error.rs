@@ -1,27 +1,71 @@
 //! Transport errors, classified by what is safe to do next.
 
+use std::error::Error as StdError;
+use std::fmt;
+
 /// What went wrong, and so what is safe to do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// The kinds are ordered by how much the caller knows about the fate of the request:
+/// [`NotSent`](TransportErrorKind::NotSent) is the only kind after which any request, repeat-safe
+/// or not, may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The request never left (DNS, refused, connect timeout, TLS handshake): safe to send again, here or elsewhere.
+    /// The request never left (DNS failure, connection refused, connect timeout, TLS handshake
+    /// failure): it is safe to send it again, to this host or another.
     NotSent,
-    /// It may have been delivered (reset or timeout after writing, truncated answer): only repeat-safe requests may be sent again.
+    /// The request may have been delivered (connection reset or timeout after the request was
+    /// handed to a connection, truncated answer): only a repeat-safe request may be sent again.
     MaybeDelivered,
-    /// The answer is larger than the configured maximum.
+    /// The answer is larger than the configured maximum; it was not read further.
     ResponseTooLarge,
-    /// The URL cannot be used.
+    /// The URL cannot be used (no scheme or host, or a scheme other than `http`/`https`).
     InvalidUrl,
-    /// Anything else.
+    /// Anything else, including configuration errors reported by builders.
     Other,
 }
 
-/// A transport failure, with its kind and chained source.
+impl TransportErrorKind {
+    /// A short lower-case name for the kind, as used in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportErrorKind::NotSent => "not sent",
+            TransportErrorKind::MaybeDelivered => "maybe delivered",
+            TransportErrorKind::ResponseTooLarge => "response too large",
+            TransportErrorKind::InvalidUrl => "invalid url",
+            TransportErrorKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A transport failure: a [`TransportErrorKind`] telling what is safe to do next, a short
+/// description, and the underlying cause as [`source`](std::error::Error::source).
+///
+/// `Display` prints the description only, never the source's text; walk the
+/// [`source`](std::error::Error::source) chain for the details.
+///
+/// Custom transports build their errors with [`TransportError::new`]:
+///
+/// ```
+/// use wxbrand_transport::{TransportError, TransportErrorKind};
+///
+/// let cause = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+/// let error = TransportError::new(TransportErrorKind::NotSent, "could not connect", Some(Box::new(cause)));
+/// assert!(error.is_not_sent());
+/// assert_eq!(error.to_string(), "could not connect");
+/// assert!(std::error::Error::source(&error).is_some());
+/// ```
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     message: String,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl TransportError {
@@ -29,32 +73,55 @@ impl TransportError {
     pub fn new(
         kind: TransportErrorKind,
         message: impl Into<String>,
-        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+        source: Option<Box<dyn StdError + Send + Sync + 'static>>,
     ) -> Self {
-        TransportError { kind, message: message.into(), source }
+        TransportError {
+            kind,
+            message: message.into(),
+            source,
+        }
     }
-    /// The kind.
+
+    /// An error of `kind` with a short description and `source` as its cause.
+    pub fn with_source(
+        kind: TransportErrorKind,
+        message: impl Into<String>,
+        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Self {
+        TransportError::new(kind, message, Some(source.into()))
+    }
+
+    /// The kind: what is safe to do next.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
     }
-    /// True when the request certainly never left.
+
+    /// True when the request certainly never left, so sending it again is always safe.
     pub fn is_not_sent(&self) -> bool {
         self.kind == TransportErrorKind::NotSent
     }
-    /// True when the request may have been delivered.
+
+    /// True when the request may have been delivered, so only a repeat-safe request may be sent again.
     pub fn may_have_been_delivered(&self) -> bool {
         self.kind == TransportErrorKind::MaybeDelivered
     }
+
+    /// The short description (the `Display` text).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
