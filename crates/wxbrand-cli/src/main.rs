@@ -1,1 +1,47 @@
-fn main() {}
+//! `wxbrand`: the WeChat Pay brand API from the command line.
+//!
+//! - `wxbrand stock deactivate|get|list`: stock operations through the SDK client, configured from the
+//!   `WXBRAND_*` variables (each overridable by a flag);
+//! - `wxbrand sign`: the `Authorization` header the SDK would send, and the exact signed string;
+//! - `wxbrand verify`: checks a WeChat Pay answer's signature headers by hand;
+//! - `wxbrand simulate`: a local WeChat Pay brand API for integration tests in any language.
+//!
+//! Exit codes: 0 success, 2 usage or validation error, 3 API error, 4 verification failure,
+//! 5 transport failure.
+
+mod cli;
+mod clock;
+mod commands;
+mod config;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if !failure.message().is_empty() {
+                output::note(&format!("error: {}", failure.message()));
+            }
+            failure.kind().exit_code()
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Sign(args) => commands::sign::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Stock(_) | Command::Simulate(_) => Err(Failure::usage(
+            "this subcommand is not available in this build yet",
+        )),
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per subcommand; each returns the failure class that decides the exit code.
+
+pub mod sign;
+pub mod verify;
