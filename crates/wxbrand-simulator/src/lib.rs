@@ -1,1 +1,561 @@
-//! placeholder
+//! A local WeChat Pay brand API for tests: real signatures, stock state and fault injection.
+//!
+//! WeChat Pay has no sandbox for the brand API. This crate is one: an HTTP(S) server on a local
+//! port that checks requests the way WeChat Pay does (the `WECHATPAY-BRAND-SHA256-RSA2048`
+//! `Authorization`, the 5-minute timestamp window, the exact bytes signed, `Wechatpay-Serial`,
+//! the body rules of each endpoint), keeps product-coupon stocks in memory, answers with
+//! WeChat-style JSON signed by a WeChat Pay key of its own, and misbehaves on command
+//! ([`Fault`]) so that a client's retries, timeouts and verification can be tested over real
+//! sockets.
+//!
+//! It depends on `wxbrand-core` (the models) and `wxbrand-sign` (the primitives), never on
+//! `wxbrand-client`: it is an independent check of the client.
+//!
+//! # Served routes
+//! Under `/brand/marketing/product-coupon` ([`Route`]):
+//! - `POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`: deactivate a stock;
+//! - `GET /product-coupons/{product_coupon_id}/stocks/{stock_id}`: query a stock;
+//! - `GET /product-coupons/{product_coupon_id}/stocks`: list stocks (`state`, `stock_bundle_id`,
+//!   `page_size` 1–50 default 20, `page_token`).
+//!
+//! Anything else answers 404 (`NOT_FOUND`) or 405 (`METHOD_NOT_ALLOWED`) with a JSON body.
+//!
+//! # Example
+//! ```
+//! use wxbrand_core::product_coupon::StockState;
+//! use wxbrand_simulator::{sample_stock, Fault, Route, Simulator};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! runtime.block_on(async {
+//!     // A brand key pair and a WeChat Pay key pair, both generated now; one stock to act on.
+//!     let sim = Simulator::ephemeral()
+//!         .stock(sample_stock("200000001", "300000001", StockState::Sending)?)
+//!         .start()
+//!         .await?;
+//!
+//!     // What a client needs: the base URL, the brand's id, serial and private key, and the
+//!     // WeChat Pay public key with its id.
+//!     let brand = sim.ephemeral_brand().expect("ephemeral brand");
+//!     println!("{} as brand {} ({})", sim.base_url(), brand.brand_id(), brand.serial_no());
+//!     println!("verify answers with {}", sim.wechatpay_public_key_id());
+//!     assert!(sim.wechatpay_public_key_pem().starts_with("-----BEGIN PUBLIC KEY-----"));
+//!
+//!     // Script a lost answer for the second deactivation from now.
+//!     sim.faults().on(Route::DeactivateStock).nth(2, Fault::AnswerLost);
+//!
+//!     // … run the client under test against sim.base_url() …
+//!
+//!     assert_eq!(sim.stock("200000001", "300000001").map(|s| s.state), Some(StockState::Sending));
+//!     assert_eq!(sim.stats().deactivations_of("200000001", "300000001"), 0);
+//!     sim.shutdown().await;
+//!     Ok::<_, Box<dyn std::error::Error>>(())
+//! })
+//! # }
+//! ```
+//!
+//! # Keys and brands
+//! Register brands with [`SimulatorBuilder::brand`] (id, certificate serial number, public key;
+//! several brands and several serial numbers per brand are fine), or let the simulator make one
+//! with [`SimulatorBuilder::ephemeral_brand`] / [`Simulator::ephemeral`] and hand its private key
+//! to the client ([`SimulatorHandle::ephemeral_brand`]). The WeChat Pay key pair is given with
+//! [`SimulatorBuilder::wechatpay_key`] or generated at start ([`SimulatorHandle::wechatpay_public_key`]).
+//!
+//! # Behaviour worth knowing
+//! - Stocks are shared by all registered brands. Request numbers (`out_request_no`) are per brand:
+//!   repeating one on the same stock returns the first answer byte for byte and changes nothing;
+//!   reusing one on another stock is refused with 400 `INVALID_REQUEST`.
+//! - Deactivations are limited per brand to 20 in any sliding second of the simulator's clock
+//!   (429 `RATELIMIT_EXCEEDED`); [`SimulatorBuilder::rate_limit_per_second`] changes or removes
+//!   the limit.
+//! - Request bodies are capped at 64 KiB (413 with a JSON body); the cap is configurable.
+//! - `Request-ID` is `08SIM<12-digit request number>-<WeChat Pay internal error number>`.
+//! - Time comes from a [`clock::Clock`] ([`SimulatorBuilder::clock`]), so tests can step past the
+//!   5-minute window with a [`clock::ManualClock`].
+//! - Bytes that are not HTTP/1.1 at all are answered by hyper's own bare `400` (as a front proxy
+//!   would), not by a signed JSON body.
+//!
+//! # Crate features
+//! None. The crate always builds plain HTTP and HTTPS (rustls on aws-lc-rs, certificates made
+//! with rcgen).
+#![warn(missing_docs, missing_debug_implementations)]
+
+mod answer;
+mod auth;
+pub mod clock;
+mod error;
+mod faults;
+mod keys;
+mod routes;
+mod server;
+mod service;
+mod state;
+mod stats;
+mod tls;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use wxbrand_core::product_coupon::StockEntity;
+use wxbrand_sign::{PrivateKey, PublicKey};
+
+pub use error::{SimulatorError, SimulatorErrorKind};
+pub use faults::{Fault, FaultRules, Faults};
+pub use keys::EphemeralBrand;
+pub use routes::{Route, PRODUCT_COUPON_PREFIX};
+pub use state::sample_stock;
+pub use stats::{Admission, StateTransition, Stats};
+
+use crate::answer::AnswerSigner;
+use crate::auth::BrandKeys;
+use crate::clock::{Clock, SharedClock, SystemClock};
+use crate::service::Shared;
+use crate::state::World;
+use crate::tls::GivenIdentity;
+
+/// The brand id given to an ephemeral brand unless another is chosen.
+pub const DEFAULT_EPHEMERAL_BRAND_ID: &str = "1900000001";
+/// WeChat Pay's documented limit: deactivations per brand per second.
+pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 20;
+/// Default cap on request bodies.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// Default window on request timestamps, in seconds.
+pub const DEFAULT_TIMESTAMP_WINDOW_SECONDS: i64 = 300;
+
+/// Entry point: [`Simulator::builder`] or [`Simulator::ephemeral`].
+#[derive(Debug, Clone, Copy)]
+pub struct Simulator;
+
+impl Simulator {
+    /// A builder with no brand, no stocks, plain HTTP on a free port of 127.0.0.1, a WeChat Pay key
+    /// generated at start, the system clock and WeChat Pay's rate limit.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::new()
+    }
+
+    /// A builder with an [ephemeral brand](SimulatorBuilder::ephemeral_brand): everything a client
+    /// needs is generated at start, no files or configuration involved.
+    pub fn ephemeral() -> SimulatorBuilder {
+        SimulatorBuilder::new().ephemeral_brand()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TlsChoice {
+    Off,
+    Generate,
+    Given(GivenIdentity),
+}
+
+/// Configures and starts a simulator. Obtain it with [`Simulator::builder`].
+pub struct SimulatorBuilder {
+    brands: Vec<(String, String, PublicKey)>,
+    ephemeral_brand_id: Option<String>,
+    wechatpay: Option<(PrivateKey, String)>,
+    stocks: Vec<StockEntity>,
+    tls: TlsChoice,
+    listen: Option<SocketAddr>,
+    clock: Option<Arc<dyn Clock>>,
+    rate_limit: Option<u32>,
+    max_body_bytes: usize,
+    window_seconds: i64,
+}
+
+impl fmt::Debug for SimulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let brand_ids: Vec<&str> = self.brands.iter().map(|(id, _, _)| id.as_str()).collect();
+        f.debug_struct("SimulatorBuilder")
+            .field("brands", &brand_ids)
+            .field("ephemeral_brand_id", &self.ephemeral_brand_id)
+            .field(
+                "wechatpay_key_id",
+                &self.wechatpay.as_ref().map(|(_, id)| id),
+            )
+            .field("stocks", &self.stocks.len())
+            .field("tls", &self.tls)
+            .field("listen", &self.listen)
+            .field("custom_clock", &self.clock.is_some())
+            .field("rate_limit", &self.rate_limit)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("window_seconds", &self.window_seconds)
+            .finish()
+    }
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder::new()
+    }
+}
+
+impl SimulatorBuilder {
+    /// Same as [`Simulator::builder`].
+    pub fn new() -> Self {
+        SimulatorBuilder {
+            brands: Vec::new(),
+            ephemeral_brand_id: None,
+            wechatpay: None,
+            stocks: Vec::new(),
+            tls: TlsChoice::Off,
+            listen: None,
+            clock: None,
+            rate_limit: Some(DEFAULT_RATE_LIMIT_PER_SECOND),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            window_seconds: DEFAULT_TIMESTAMP_WINDOW_SECONDS,
+        }
+    }
+
+    /// Registers a brand's API certificate: requests with this `brand_id` and `serial_no` must be
+    /// signed by the private key of `public_key`. Call again for more brands or more serials.
+    pub fn brand(
+        mut self,
+        brand_id: impl Into<String>,
+        serial_no: impl Into<String>,
+        public_key: PublicKey,
+    ) -> Self {
+        self.brands
+            .push((brand_id.into(), serial_no.into(), public_key));
+        self
+    }
+
+    /// Generates a brand key pair at start and registers it as brand
+    /// [`DEFAULT_EPHEMERAL_BRAND_ID`] with a random serial number; the handle hands out its
+    /// private key ([`SimulatorHandle::ephemeral_brand`]).
+    pub fn ephemeral_brand(self) -> Self {
+        self.ephemeral_brand_with_id(DEFAULT_EPHEMERAL_BRAND_ID)
+    }
+
+    /// Like [`ephemeral_brand`](Self::ephemeral_brand) with a chosen brand id.
+    pub fn ephemeral_brand_with_id(mut self, brand_id: impl Into<String>) -> Self {
+        self.ephemeral_brand_id = Some(brand_id.into());
+        self
+    }
+
+    /// The WeChat Pay private key that signs answers, and its public key id (`PUB_KEY_ID_…`),
+    /// which requests must name in `Wechatpay-Serial`. Without it a key pair is generated at start.
+    pub fn wechatpay_key(mut self, private_key: PrivateKey, key_id: impl Into<String>) -> Self {
+        self.wechatpay = Some((private_key, key_id.into()));
+        self
+    }
+
+    /// Adds a stock (replacing one with the same product coupon and stock ids).
+    pub fn stock(mut self, stock: StockEntity) -> Self {
+        self.stocks.push(stock);
+        self
+    }
+
+    /// Adds stocks.
+    pub fn stocks(mut self, stocks: impl IntoIterator<Item = StockEntity>) -> Self {
+        self.stocks.extend(stocks);
+        self
+    }
+
+    /// Adds stocks from JSON: one `StockEntity` object, an array of them, or a list-stocks answer
+    /// (an object with `stock_list`).
+    pub fn stocks_from_json(mut self, json: impl AsRef<[u8]>) -> Result<Self, SimulatorError> {
+        self.stocks.extend(state::stocks_from_json(json.as_ref())?);
+        Ok(self)
+    }
+
+    /// Adds stocks from a JSON file (same shapes as [`stocks_from_json`](Self::stocks_from_json)).
+    pub fn stocks_from_file(mut self, path: impl AsRef<Path>) -> Result<Self, SimulatorError> {
+        self.stocks.extend(state::stocks_from_file(path.as_ref())?);
+        Ok(self)
+    }
+
+    /// Serve HTTPS with a certificate for `localhost`, `127.0.0.1` and `::1`, signed by a CA made
+    /// at start ([`SimulatorHandle::ca_certificate_pem`]). `false` serves plain HTTP.
+    pub fn tls(mut self, enabled: bool) -> Self {
+        self.tls = if enabled {
+            TlsChoice::Generate
+        } else {
+            TlsChoice::Off
+        };
+        self
+    }
+
+    /// Serve HTTPS with a given certificate chain and private key (PEM). `ca_pem`, if given, is what
+    /// [`SimulatorHandle::ca_certificate_pem`] hands out.
+    pub fn tls_identity(
+        mut self,
+        certificate_chain_pem: impl Into<String>,
+        private_key_pem: impl Into<String>,
+        ca_pem: Option<String>,
+    ) -> Self {
+        self.tls = TlsChoice::Given(GivenIdentity {
+            chain_pem: certificate_chain_pem.into(),
+            key_pem: private_key_pem.into(),
+            ca_pem,
+        });
+        self
+    }
+
+    /// Listen on this address (default: a free port of 127.0.0.1).
+    pub fn listen(mut self, address: SocketAddr) -> Self {
+        self.listen = Some(address);
+        self
+    }
+
+    /// Read time from this clock instead of the system's (see [`clock::ManualClock`]).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Deactivations allowed per brand in any second (default 20, as WeChat Pay); `None` removes
+    /// the limit (load tests that fire hundreds at once).
+    pub fn rate_limit_per_second(mut self, limit: Option<u32>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// The request body cap (default 64 KiB); larger bodies get 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// How far (seconds) a request's timestamp may be from the simulator's clock (default 300).
+    pub fn timestamp_window_seconds(mut self, seconds: i64) -> Self {
+        self.window_seconds = seconds;
+        self
+    }
+
+    /// Generates what must be generated, binds, and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> Result<SimulatorHandle, SimulatorError> {
+        let mut brand_keys = BrandKeys::default();
+        for (brand_id, serial_no, key) in self.brands {
+            brand_keys.register(brand_id, serial_no, key);
+        }
+        let ephemeral = match self.ephemeral_brand_id {
+            None => None,
+            Some(brand_id) => {
+                let generated = keys::generate_rsa_2048()?;
+                let brand = EphemeralBrand {
+                    brand_id,
+                    serial_no: keys::generate_serial_no(),
+                    private_key: generated.key,
+                    private_key_pem: generated.pem,
+                };
+                brand_keys.register(
+                    brand.brand_id.clone(),
+                    brand.serial_no.clone(),
+                    brand.private_key.public_key(),
+                );
+                Some(brand)
+            }
+        };
+        if brand_keys.is_empty() {
+            return Err(SimulatorError::new(
+                SimulatorErrorKind::Config,
+                "no brand registered: call `brand(..)` or `ephemeral_brand()`",
+            ));
+        }
+        let (wechatpay_key, wechatpay_key_id) = match self.wechatpay {
+            Some(given) => given,
+            None => (
+                keys::generate_rsa_2048()?.key,
+                keys::generate_public_key_id(),
+            ),
+        };
+        let wechatpay_public_key = wechatpay_key.public_key();
+        let wechatpay_public_key_pem = wechatpay_public_key.to_pem();
+
+        let tls = match &self.tls {
+            TlsChoice::Off => None,
+            TlsChoice::Generate => Some(tls::generate()?),
+            TlsChoice::Given(given) => Some(tls::from_given(given)?),
+        };
+
+        let mut world = World::default();
+        for stock in self.stocks {
+            world.put(stock);
+        }
+        let clock: Arc<dyn Clock> = match self.clock {
+            Some(clock) => clock,
+            None => Arc::new(SystemClock::new()),
+        };
+        let shared = Arc::new(Shared {
+            brands: brand_keys,
+            signer: AnswerSigner {
+                key: wechatpay_key,
+                key_id: wechatpay_key_id,
+            },
+            clock: SharedClock(clock),
+            world: Mutex::new(world),
+            faults: Faults::default(),
+            stats: stats::Recorder::default(),
+            seq: AtomicU64::new(0),
+            rate_limit: self.rate_limit,
+            max_body_bytes: self.max_body_bytes,
+            window_seconds: self.window_seconds,
+        });
+
+        let address = self
+            .listen
+            .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            SimulatorError::with_source(
+                SimulatorErrorKind::Bind,
+                format!("binding {address} failed"),
+                e,
+            )
+        })?;
+        let local_addr = listener.local_addr().map_err(|e| {
+            SimulatorError::with_source(
+                SimulatorErrorKind::Bind,
+                "reading the bound address failed",
+                e,
+            )
+        })?;
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (acceptor, ca_pem) = match tls {
+            Some(setup) => (Some(setup.acceptor), setup.ca_pem),
+            None => (None, None),
+        };
+        let is_tls = acceptor.is_some();
+        let task = tokio::spawn(server::accept_loop(
+            listener,
+            acceptor,
+            Arc::clone(&shared),
+            shutdown_rx,
+        ));
+
+        let url_ip = match local_addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => std::net::IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ip if ip.is_unspecified() => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        let scheme = if is_tls { "https" } else { "http" };
+        let base_url = format!("{scheme}://{}", SocketAddr::new(url_ip, local_addr.port()));
+        tracing::debug!(%base_url, "simulator started");
+
+        Ok(SimulatorHandle {
+            shared,
+            local_addr,
+            base_url,
+            ca_pem,
+            wechatpay_public_key,
+            wechatpay_public_key_pem,
+            ephemeral,
+            shutdown_tx,
+            task: Some(task),
+        })
+    }
+}
+
+/// A running simulator. Dropping it stops the server (connections finish their current answer);
+/// [`shutdown`](Self::shutdown) stops it and waits.
+pub struct SimulatorHandle {
+    shared: Arc<Shared>,
+    local_addr: SocketAddr,
+    base_url: String,
+    ca_pem: Option<String>,
+    wechatpay_public_key: PublicKey,
+    wechatpay_public_key_pem: String,
+    ephemeral: Option<EphemeralBrand>,
+    shutdown_tx: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for SimulatorHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatorHandle")
+            .field("base_url", &self.base_url)
+            .field("wechatpay_public_key_id", &self.shared.signer.key_id)
+            .field("ephemeral_brand", &self.ephemeral)
+            .field("tls", &self.ca_pem.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimulatorHandle {
+    /// `http://127.0.0.1:<port>` or `https://127.0.0.1:<port>`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The PEM of the CA that signed the server certificate, for clients to trust (HTTPS only;
+    /// `None` for plain HTTP or a given certificate without a CA).
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// The WeChat Pay public key that verifies the answers.
+    pub fn wechatpay_public_key(&self) -> &PublicKey {
+        &self.wechatpay_public_key
+    }
+
+    /// The same key as SPKI PEM (`BEGIN PUBLIC KEY`).
+    pub fn wechatpay_public_key_pem(&self) -> &str {
+        &self.wechatpay_public_key_pem
+    }
+
+    /// The WeChat Pay public key id (`PUB_KEY_ID_…`): the `Wechatpay-Serial` of requests and answers.
+    pub fn wechatpay_public_key_id(&self) -> &str {
+        &self.shared.signer.key_id
+    }
+
+    /// The brand generated at start, if [`SimulatorBuilder::ephemeral_brand`] was asked for.
+    pub fn ephemeral_brand(&self) -> Option<&EphemeralBrand> {
+        self.ephemeral.as_ref()
+    }
+
+    /// The fault script ([`Faults::on`]).
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.snapshot()
+    }
+
+    /// Sets every counter back to zero (stocks and request numbers are kept).
+    pub fn reset_stats(&self) {
+        self.shared.stats.reset();
+    }
+
+    /// A snapshot of one stock as the simulator holds it now.
+    pub fn stock(&self, product_coupon_id: &str, stock_id: &str) -> Option<StockEntity> {
+        self.shared
+            .world()
+            .get(product_coupon_id, stock_id)
+            .ok()
+            .cloned()
+    }
+
+    /// Adds or replaces a stock while running.
+    pub fn put_stock(&self, stock: StockEntity) {
+        self.shared.world().put(stock);
+    }
+
+    /// How many stocks the simulator holds.
+    pub fn stock_count(&self) -> usize {
+        self.shared.world().len()
+    }
+
+    /// Stops accepting, lets open connections finish (up to 2 seconds), and waits for the server.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown_tx.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimulatorHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown_tx.send(true);
+    }
+}

@@ -1,0 +1,170 @@
+//! Request authentication, as WeChat Pay does it for the brand API.
+//!
+//! In order: `Authorization` present, of the `WECHATPAY-BRAND-SHA256-RSA2048` scheme with all five
+//! parameters; `brand_id` known; `serial_no` registered for that brand; `timestamp` within the
+//! window of the simulator's clock; signature valid over the exact method, path-and-query and body
+//! bytes received (all 401 `SIGN_ERROR`); then `Wechatpay-Serial` equal to the simulator's WeChat
+//! Pay public key id, `Accept` admitting JSON and, for bodies, `Content-Type: application/json`
+//! (400 `INVALID_REQUEST`).
+
+use std::collections::HashMap;
+
+use http::request::Parts;
+use wxbrand_sign::{AuthorizationParams, PublicKey};
+
+use crate::answer::Answer;
+
+/// Registered brands: brand id → serial number → public key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BrandKeys {
+    brands: HashMap<String, HashMap<String, PublicKey>>,
+}
+
+impl BrandKeys {
+    pub(crate) fn register(&mut self, brand_id: String, serial_no: String, key: PublicKey) {
+        self.brands
+            .entry(brand_id)
+            .or_default()
+            .insert(serial_no, key);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.brands.is_empty()
+    }
+}
+
+/// What request authentication needs to know.
+#[derive(Debug)]
+pub(crate) struct AuthPolicy<'a> {
+    pub(crate) brands: &'a BrandKeys,
+    pub(crate) wechatpay_key_id: &'a str,
+    pub(crate) now_seconds: i64,
+    pub(crate) window_seconds: i64,
+    /// Whether the route carries a JSON body (so `Content-Type` is checked).
+    pub(crate) has_body: bool,
+}
+
+/// Authenticates a request; `Ok` carries the brand id, `Err` the answer to send.
+pub(crate) fn authenticate(
+    policy: &AuthPolicy<'_>,
+    parts: &Parts,
+    body: &[u8],
+) -> Result<String, Answer> {
+    let Some(raw) = parts.headers.get(http::header::AUTHORIZATION) else {
+        return Err(Answer::sign_error("the Authorization header is missing"));
+    };
+    let Ok(value) = raw.to_str() else {
+        return Err(Answer::sign_error(
+            "the Authorization header is not visible ASCII",
+        ));
+    };
+    let scheme = value.split_once(' ').map_or(value, |(scheme, _)| scheme);
+    if scheme != wxbrand_sign::SCHEME {
+        return Err(Answer::sign_error(
+            "the Authorization scheme must be WECHATPAY-BRAND-SHA256-RSA2048",
+        ));
+    }
+    let Some(params) = AuthorizationParams::parse(value) else {
+        return Err(Answer::sign_error(
+            "the Authorization header must carry brand_id, nonce_str, signature, timestamp and serial_no once each",
+        ));
+    };
+    if [
+        &params.brand_id,
+        &params.serial_no,
+        &params.nonce_str,
+        &params.timestamp,
+        &params.signature,
+    ]
+    .iter()
+    .any(|p| p.is_empty())
+    {
+        return Err(Answer::sign_error("an Authorization parameter is empty"));
+    }
+    let Some(serials) = policy.brands.brands.get(&params.brand_id) else {
+        return Err(Answer::sign_error("brand_id is unknown"));
+    };
+    let Some(key) = serials.get(&params.serial_no) else {
+        return Err(Answer::sign_error(
+            "serial_no is not a registered certificate of this brand",
+        ));
+    };
+    let timestamp = match params.timestamp.parse::<i64>() {
+        Ok(t) if params.timestamp.bytes().all(|b| b.is_ascii_digit()) => t,
+        _ => return Err(Answer::sign_error("timestamp is not a number of seconds")),
+    };
+    if (policy.now_seconds - timestamp).abs() > policy.window_seconds {
+        return Err(Answer::sign_error(
+            "timestamp is too far from the server's time; check the clock",
+        ));
+    }
+    let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let message = wxbrand_sign::message::request_message(
+        parts.method.as_str(),
+        path_and_query,
+        timestamp,
+        &params.nonce_str,
+        body,
+    );
+    if !key.verify_base64(&message, &params.signature) {
+        return Err(Answer::sign_error("the signature does not verify"));
+    }
+
+    match header_text(parts, "wechatpay-serial") {
+        Some(serial) if serial == policy.wechatpay_key_id => {}
+        Some(_) => {
+            return Err(Answer::invalid_request(
+                "Wechatpay-Serial does not name the WeChat Pay public key of this brand",
+            ))
+        }
+        None => {
+            return Err(Answer::invalid_request(
+                "the Wechatpay-Serial header is missing",
+            ))
+        }
+    }
+    match header_text(parts, "accept") {
+        Some(accept) if accepts_json(accept) => {}
+        _ => {
+            return Err(Answer::invalid_request(
+                "the Accept header must admit application/json",
+            ))
+        }
+    }
+    if policy.has_body {
+        let content_type = header_text(parts, "content-type").unwrap_or("");
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if !media.eq_ignore_ascii_case("application/json") {
+            return Err(Answer::invalid_request(
+                "Content-Type must be application/json",
+            ));
+        }
+    }
+    Ok(params.brand_id)
+}
+
+fn header_text<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn accepts_json(accept: &str) -> bool {
+    accept.split(',').any(|item| {
+        let media = item.split(';').next().unwrap_or("").trim();
+        media.eq_ignore_ascii_case("application/json")
+            || media == "*/*"
+            || media.eq_ignore_ascii_case("application/*")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_json;
+
+    #[test]
+    fn accept_must_admit_json() {
+        assert!(accepts_json("application/json"));
+        assert!(accepts_json("text/html, application/json;q=0.9"));
+        assert!(accepts_json("*/*"));
+        assert!(!accepts_json("text/html"));
+    }
+}

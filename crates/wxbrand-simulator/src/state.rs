@@ -1,0 +1,337 @@
+//! The simulator's world: stocks, past deactivation requests (for idempotency) and the per-brand
+//! rate limiter.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+
+use bytes::Bytes;
+use wxbrand_core::product_coupon::{StockEntity, StockState};
+use wxbrand_core::Rfc3339;
+
+use crate::error::{SimulatorError, SimulatorErrorKind};
+use crate::stats::StateTransition;
+
+/// The UTC offset of the times the simulator writes (+08:00, Beijing time).
+const BEIJING_OFFSET_SECONDS: i32 = 8 * 3600;
+
+/// Builds a complete, plausible stock in `state` (every field the seed marks required), for tests
+/// and demos that need stocks without writing JSON.
+///
+/// ```
+/// use wxbrand_core::product_coupon::StockState;
+///
+/// let stock = wxbrand_simulator::sample_stock("200000001", "300000001", StockState::Sending)?;
+/// assert_eq!(stock.stock_id, "300000001");
+/// # Ok::<(), wxbrand_simulator::SimulatorError>(())
+/// ```
+pub fn sample_stock(
+    product_coupon_id: &str,
+    stock_id: &str,
+    state: StockState,
+) -> Result<StockEntity, SimulatorError> {
+    let value = serde_json::json!({
+        "product_coupon_id": product_coupon_id,
+        "stock_id": stock_id,
+        "remark": "simulator stock",
+        "coupon_code_mode": "WECHATPAY",
+        "stock_send_rule": { "max_count": 1000, "max_count_per_day": 100, "max_count_per_user": 1 },
+        "single_usage_rule": {
+            "coupon_available_period": {
+                "available_begin_time": "2026-01-01T00:00:00+08:00",
+                "available_end_time": "2026-12-31T23:59:59+08:00",
+                "wait_days_after_receive": 0
+            },
+            "normal_coupon": { "threshold": 5000, "discount_amount": 500 }
+        },
+        "usage_rule_display_info": {
+            "coupon_usage_method_list": ["OFFLINE"],
+            "usage_description": "Usable in every store of the brand"
+        },
+        "coupon_display_info": { "code_display_mode": "QRCODE" },
+        "notify_config": { "notify_appid": "wx0000000000000000" },
+        "store_scope": "ALL",
+        "sent_count_info": { "total_count": 0, "today_count": 0 },
+        "state": String::from(state),
+    });
+    serde_json::from_value(value).map_err(|e| {
+        SimulatorError::with_source(
+            SimulatorErrorKind::Stocks,
+            "the sample stock does not decode",
+            e,
+        )
+    })
+}
+
+/// Decodes stocks from JSON: one `StockEntity` object, an array of them, or an object with a
+/// `stock_list` array (a list-stocks answer).
+pub(crate) fn stocks_from_json(json: &[u8]) -> Result<Vec<StockEntity>, SimulatorError> {
+    let bad = |e| {
+        SimulatorError::with_source(
+            SimulatorErrorKind::Stocks,
+            "the stock JSON does not decode",
+            e,
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(json).map_err(bad)?;
+    let list = match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(mut map)
+            if map.contains_key("stock_list") && !map.contains_key("stock_id") =>
+        {
+            match map.remove("stock_list") {
+                Some(serde_json::Value::Array(items)) => items,
+                _ => {
+                    return Err(SimulatorError::new(
+                        SimulatorErrorKind::Stocks,
+                        "`stock_list` is not an array",
+                    ));
+                }
+            }
+        }
+        other => vec![other],
+    };
+    list.into_iter()
+        .map(|v| serde_json::from_value(v).map_err(bad))
+        .collect()
+}
+
+/// Reads stocks from a JSON file (see [`stocks_from_json`]).
+pub(crate) fn stocks_from_file(path: &Path) -> Result<Vec<StockEntity>, SimulatorError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        SimulatorError::with_source(
+            SimulatorErrorKind::Stocks,
+            format!("reading {} failed", path.display()),
+            e,
+        )
+    })?;
+    stocks_from_json(&bytes)
+}
+
+/// Why a stock lookup failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Missing {
+    /// No stock with that id at all.
+    Stock,
+    /// The stock exists under another product coupon.
+    OtherCoupon,
+}
+
+/// The outcome of a deactivation request that passed validation.
+#[derive(Debug)]
+pub(crate) enum Deactivation {
+    /// Deactivated now (`transition` set) or earlier by the same request number (a repeat: `None`).
+    Done {
+        body: Bytes,
+        transition: Option<StateTransition>,
+    },
+    /// No such stock.
+    Missing(Missing),
+    /// The stock is not SENDING or PAUSED.
+    WrongState(StockState),
+    /// The brand used this `out_request_no` for another stock.
+    RequestNoReused,
+    /// The stock could not be encoded (not expected).
+    Encoding,
+}
+
+/// One page of a listing.
+#[derive(Debug)]
+pub(crate) struct Page {
+    pub(crate) total: usize,
+    pub(crate) stocks: Vec<StockEntity>,
+    pub(crate) next_offset: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct DoneRequest {
+    product_coupon_id: String,
+    stock_id: String,
+    answer: Bytes,
+}
+
+/// Stocks in insertion order plus the bookkeeping around them.
+#[derive(Debug, Default)]
+pub(crate) struct World {
+    stocks: Vec<StockEntity>,
+    index: HashMap<(String, String), usize>,
+    stock_ids: HashSet<String>,
+    coupons: HashSet<String>,
+    done: HashMap<(String, String), DoneRequest>,
+    admissions: HashMap<String, VecDeque<i64>>,
+}
+
+impl World {
+    /// Adds a stock, or replaces the one with the same ids.
+    pub(crate) fn put(&mut self, stock: StockEntity) {
+        let key = (stock.product_coupon_id.clone(), stock.stock_id.clone());
+        self.stock_ids.insert(stock.stock_id.clone());
+        self.coupons.insert(stock.product_coupon_id.clone());
+        match self.index.get(&key) {
+            Some(&i) => {
+                if let Some(slot) = self.stocks.get_mut(i) {
+                    *slot = stock;
+                }
+            }
+            None => {
+                self.index.insert(key, self.stocks.len());
+                self.stocks.push(stock);
+            }
+        }
+    }
+
+    pub(crate) fn get(
+        &self,
+        product_coupon_id: &str,
+        stock_id: &str,
+    ) -> Result<&StockEntity, Missing> {
+        match self
+            .index
+            .get(&(product_coupon_id.to_string(), stock_id.to_string()))
+        {
+            Some(&i) => self.stocks.get(i).ok_or(Missing::Stock),
+            None if self.stock_ids.contains(stock_id) => Err(Missing::OtherCoupon),
+            None => Err(Missing::Stock),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.stocks.len()
+    }
+
+    /// Sliding one-second window per brand: admits the request (and remembers it) when fewer than
+    /// `limit` were admitted in the last 1000 ms.
+    pub(crate) fn admit(&mut self, brand_id: &str, now_millis: i64, limit: Option<u32>) -> bool {
+        let window = self.admissions.entry(brand_id.to_string()).or_default();
+        while window.front().is_some_and(|&t| now_millis - t >= 1000) {
+            window.pop_front();
+        }
+        if let Some(limit) = limit {
+            if window.len() >= limit as usize {
+                return false;
+            }
+        }
+        window.push_back(now_millis);
+        true
+    }
+
+    /// Deactivates a stock for a brand's request number.
+    pub(crate) fn deactivate(
+        &mut self,
+        brand_id: &str,
+        product_coupon_id: &str,
+        stock_id: &str,
+        out_request_no: &str,
+        reason: &str,
+        now_millis: i64,
+    ) -> Deactivation {
+        let done_key = (brand_id.to_string(), out_request_no.to_string());
+        if let Some(done) = self.done.get(&done_key) {
+            if done.product_coupon_id == product_coupon_id && done.stock_id == stock_id {
+                return Deactivation::Done {
+                    body: done.answer.clone(),
+                    transition: None,
+                };
+            }
+            return Deactivation::RequestNoReused;
+        }
+        let i = match self
+            .index
+            .get(&(product_coupon_id.to_string(), stock_id.to_string()))
+        {
+            Some(&i) => i,
+            None if self.stock_ids.contains(stock_id) => {
+                return Deactivation::Missing(Missing::OtherCoupon)
+            }
+            None => return Deactivation::Missing(Missing::Stock),
+        };
+        let Some(stock) = self.stocks.get_mut(i) else {
+            return Deactivation::Missing(Missing::Stock);
+        };
+        if !matches!(stock.state, StockState::Sending | StockState::Paused) {
+            return Deactivation::WrongState(stock.state.clone());
+        }
+        let mut changed = stock.clone();
+        let from = changed.state.clone();
+        changed.state = StockState::Deactivated;
+        changed.deactivate_request_no = Some(out_request_no.to_string());
+        changed.deactivate_time = Some(Rfc3339::from_unix(
+            now_millis.div_euclid(1000),
+            BEIJING_OFFSET_SECONDS,
+        ));
+        changed.deactivate_reason = Some(reason.to_string());
+        let Ok(answer) = serde_json::to_vec(&changed) else {
+            return Deactivation::Encoding;
+        };
+        *stock = changed;
+        let answer = Bytes::from(answer);
+        self.done.insert(
+            done_key,
+            DoneRequest {
+                product_coupon_id: product_coupon_id.to_string(),
+                stock_id: stock_id.to_string(),
+                answer: answer.clone(),
+            },
+        );
+        let transition = StateTransition {
+            product_coupon_id: product_coupon_id.to_string(),
+            stock_id: stock_id.to_string(),
+            from,
+            to: StockState::Deactivated,
+            brand_id: brand_id.to_string(),
+            out_request_no: out_request_no.to_string(),
+            at_unix_millis: now_millis,
+        };
+        Deactivation::Done {
+            body: answer,
+            transition: Some(transition),
+        }
+    }
+
+    /// A page of a coupon's stocks that match the filters; `None` when the coupon is unknown.
+    pub(crate) fn list(
+        &self,
+        product_coupon_id: &str,
+        state: Option<&StockState>,
+        stock_bundle_id: Option<&str>,
+        offset: usize,
+        page_size: usize,
+    ) -> Option<Page> {
+        if !self.coupons.contains(product_coupon_id) {
+            return None;
+        }
+        let matching: Vec<&StockEntity> = self
+            .stocks
+            .iter()
+            .filter(|s| s.product_coupon_id == product_coupon_id)
+            .filter(|s| state.map_or(true, |wanted| &s.state == wanted))
+            .filter(|s| {
+                stock_bundle_id.map_or(true, |wanted| bundle_id_of(s).as_deref() == Some(wanted))
+            })
+            .collect();
+        let total = matching.len();
+        let stocks: Vec<StockEntity> = matching
+            .into_iter()
+            .skip(offset)
+            .take(page_size)
+            .cloned()
+            .collect();
+        let end = offset.saturating_add(stocks.len());
+        let next_offset = (end < total && !stocks.is_empty()).then_some(end);
+        Some(Page {
+            total,
+            stocks,
+            next_offset,
+        })
+    }
+}
+
+/// `stock_bundle_info.stock_bundle_id`, wherever the model keeps it (typed field or unknown fields).
+fn bundle_id_of(stock: &StockEntity) -> Option<String> {
+    let value = serde_json::to_value(stock).ok()?;
+    let id = value.get("stock_bundle_info")?.get("stock_bundle_id")?;
+    match id {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
