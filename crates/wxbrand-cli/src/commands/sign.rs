@@ -30,7 +30,7 @@ pub fn run(args: &SignArgs) -> Result<(), Failure> {
         .authorization(&method, &path_and_query, &body, timestamp, &nonce)
         .map_err(|e| Failure::usage(e.to_string()))?;
     if args.show_message {
-        output::note(&escape_visible(authorization.signed_message().as_bytes()));
+        output::note(&escape_visible(authorization.signed_message_bytes()));
     }
     output::line(authorization.header_value())
 }
