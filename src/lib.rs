@@ -14,9 +14,30 @@
 
 pub use wxbrand_core::{error, operation, time, ApiError, ErrorCode, Operation, ValidationError};
 
+/// The client pipeline (`wxbrand-client`): [`Client`], its builder, errors and answers.
+#[cfg(feature = "client")]
+pub use wxbrand_client::{
+    clock, env_var, Client, ClientBuilder, ConfigError, DecodeError, Error, RateLimit, Response,
+    RetryPolicy,
+};
+
+/// The blocking twin of [`Client`] (feature `blocking`).
+#[cfg(all(feature = "client", feature = "blocking"))]
+pub use wxbrand_client::BlockingClient;
+
 /// Product coupons (商品券): models, requests and (with `product-coupon`) the endpoint surface.
 pub mod product_coupon {
     pub use wxbrand_core::product_coupon::*;
+    #[cfg(all(feature = "product-coupon", feature = "blocking"))]
+    pub use wxbrand_product_coupon::{BlockingProductCoupon, StockIter};
+    #[cfg(feature = "product-coupon")]
+    pub use wxbrand_product_coupon::{ProductCoupon, ProductCouponExt, StockStream};
+}
+
+/// The traits that add endpoint methods to the clients: `use wxbrand::prelude::*;`.
+pub mod prelude {
+    #[cfg(feature = "product-coupon")]
+    pub use wxbrand_product_coupon::ProductCouponExt;
 }
 
 /// Signing and verification (`wxbrand-sign`).

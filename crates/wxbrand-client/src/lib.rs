@@ -1,1 +1,73 @@
-//! placeholder
+//! The wxbrand pipeline: runs WeChat Pay brand API operations — validate, serialize, sign, send,
+//! verify, decode — with retries, host failover, a client-side rate limit and tracing.
+//!
+//! Every 2xx answer is verified (signature, `Wechatpay-Serial`, timestamp window) before its body
+//! is decoded; there is no switch to turn verification off. Answers that fail are dropped and
+//! reported as [`Error::Verification`].
+//!
+//! ```no_run
+//! use wxbrand_client::Client;
+//! use wxbrand_core::product_coupon::DeactivateStockRequest;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // WXBRAND_BRAND_ID, WXBRAND_SERIAL_NO, WXBRAND_PRIVATE_KEY_PATH,
+//! // WXBRAND_PUBLIC_KEY_ID, WXBRAND_PUBLIC_KEY_PATH (and optionally WXBRAND_BASE_URL).
+//! let client = Client::from_env()?;
+//! let request = DeactivateStockRequest::new("1000000013", "1000000013001", "deact_20250101_0001", "批次信息有误")?;
+//! let stock = client.execute(&request).await?;
+//! println!("{:?} (Request-ID {:?})", stock.state, stock.request_id());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Endpoint crates such as `wxbrand-product-coupon` add typed methods on top
+//! (`client.product_coupon().deactivate_stock(..)`).
+//!
+//! # What the client does on each call
+//! 1. **Validate and serialize**: the request types check their fields when built;
+//!    [`Operation::prepare`](wxbrand_core::Operation::prepare) gives the exact bytes.
+//! 2. **Sign** with a fresh timestamp (from the [`Clock`](clock::Clock)) and nonce (from the
+//!    [`NonceSource`](clock::NonceSource)) on every attempt.
+//! 3. **Send** with `Authorization` (marked sensitive), `Accept: application/json`,
+//!    `Wechatpay-Serial`, `Content-Type: application/json` when there is a body, and
+//!    `User-Agent: wxbrand/<version> (+rust)`.
+//! 4. **Retry** what is safe to retry ([`RetryPolicy`]); **fail over** to the backup host when the
+//!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]).
+//! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`]; non-2xx answers become
+//!    [`Error::Api`].
+//!
+//! Tracing: one `wxbrand.call` span per call with `operation`, `attempt`, `host`, `status`,
+//! `request_id` and `elapsed_ms`. The `Authorization` value, keys and bodies are never recorded.
+//!
+//! # Crate features
+//! - `hyper` (default): the default transport, `wxbrand_transport::HyperTransport`. Without it,
+//!   give a transport with [`ClientBuilder::transport`].
+//! - `blocking`: [`BlockingClient`], the same surface for synchronous code.
+#![warn(missing_docs, missing_debug_implementations)]
+
+#[cfg(feature = "blocking")]
+mod blocking;
+mod client;
+pub mod clock;
+mod config;
+mod error;
+mod hosts;
+mod rate_limit;
+mod response;
+mod retry;
+
+#[cfg(feature = "blocking")]
+pub use blocking::BlockingClient;
+pub use client::Client;
+pub use config::{
+    env_var, ClientBuilder, BACKUP_BASE_URL, DEFAULT_FAILOVER_COOLDOWN, MAIN_BASE_URL, USER_AGENT,
+};
+pub use error::{ConfigError, DecodeError, Error};
+pub use rate_limit::RateLimit;
+pub use response::Response;
+pub use retry::RetryPolicy;
+
+/// Re-exported so users need not depend on the layers directly.
+pub use wxbrand_core::{ApiError, ErrorCode, Operation, PreparedRequest, ValidationError};
+pub use wxbrand_sign::{PrivateKey, PublicKey, VerifyError};
+pub use wxbrand_transport::{Transport, TransportError, TransportErrorKind};

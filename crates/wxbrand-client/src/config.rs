@@ -1,0 +1,595 @@
+//! Building a [`Client`]: settings from code or from the environment.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use wxbrand_sign::{PrivateKey, PublicKey, Signer, Verifier};
+use wxbrand_transport::Transport;
+
+use crate::clock::{Clock, NonceSource, RandomNonce, Sleeper, SystemClock, TokioSleeper};
+use crate::rate_limit::{RateLimit, SlidingWindow};
+use crate::{Client, ConfigError, RetryPolicy};
+
+/// The main host of the brand API (nearest access point).
+pub const MAIN_BASE_URL: &str = "https://api.mch.weixin.qq.com";
+/// The backup host of the brand API (an access point in another city).
+pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+/// The default failover cooldown: how long the client stays on the backup host.
+pub const DEFAULT_FAILOVER_COOLDOWN: Duration = Duration::from_secs(60);
+/// The `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("wxbrand/", env!("CARGO_PKG_VERSION"), " (+rust)");
+
+/// The environment variables read by [`ClientBuilder::from_env`].
+pub mod env_var {
+    /// The brand id (品牌号). Required.
+    pub const BRAND_ID: &str = "WXBRAND_BRAND_ID";
+    /// The serial number of the brand API certificate. Required.
+    pub const SERIAL_NO: &str = "WXBRAND_SERIAL_NO";
+    /// Path of the brand API private key (PEM, PKCS#8 or PKCS#1). Required.
+    pub const PRIVATE_KEY_PATH: &str = "WXBRAND_PRIVATE_KEY_PATH";
+    /// The WeChat Pay public key id (`PUB_KEY_ID_…`). Required.
+    pub const PUBLIC_KEY_ID: &str = "WXBRAND_PUBLIC_KEY_ID";
+    /// Path of the WeChat Pay public key (SPKI PEM, `BEGIN PUBLIC KEY`). Required.
+    pub const PUBLIC_KEY_PATH: &str = "WXBRAND_PUBLIC_KEY_PATH";
+    /// Optional: replaces the main host (and turns host failover off), e.g. for a proxy or the
+    /// simulator.
+    pub const BASE_URL: &str = "WXBRAND_BASE_URL";
+    /// Every variable above.
+    pub const ALL: [&str; 6] = [
+        BRAND_ID,
+        SERIAL_NO,
+        PRIVATE_KEY_PATH,
+        PUBLIC_KEY_ID,
+        PUBLIC_KEY_PATH,
+        BASE_URL,
+    ];
+}
+
+/// The names errors use for each setting: builder methods, or variables when read from the
+/// environment.
+#[derive(Debug, Clone, Copy)]
+struct SettingNames {
+    brand_id: &'static str,
+    serial_no: &'static str,
+    private_key: &'static str,
+    public_key_id: &'static str,
+    base_url: &'static str,
+}
+
+const CODE_NAMES: SettingNames = SettingNames {
+    brand_id: "brand_id",
+    serial_no: "serial_no",
+    private_key: "private_key",
+    public_key_id: "wechatpay_public_key",
+    base_url: "base_url",
+};
+
+const ENV_NAMES: SettingNames = SettingNames {
+    brand_id: env_var::BRAND_ID,
+    serial_no: env_var::SERIAL_NO,
+    private_key: env_var::PRIVATE_KEY_PATH,
+    public_key_id: env_var::PUBLIC_KEY_ID,
+    base_url: env_var::BASE_URL,
+};
+
+/// Builds a [`Client`]. Every setting has a builder method; [`ClientBuilder::from_env`] fills
+/// them from `WXBRAND_*` variables.
+///
+/// Required: [`brand_id`](Self::brand_id), [`serial_no`](Self::serial_no),
+/// [`private_key`](Self::private_key) and at least one
+/// [`wechatpay_public_key`](Self::wechatpay_public_key). Everything else has a default.
+pub struct ClientBuilder {
+    names: SettingNames,
+    brand_id: Option<String>,
+    serial_no: Option<String>,
+    private_key: Option<PrivateKey>,
+    public_keys: Vec<(String, PublicKey)>,
+    verify_window_seconds: Option<i64>,
+    main_url: String,
+    backup_url: Option<String>,
+    failover_cooldown: Duration,
+    transport: Option<Arc<dyn Transport>>,
+    extra_root_certificates: Vec<Vec<u8>>,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleeper>,
+    nonces: Arc<dyn NonceSource>,
+    retry: RetryPolicy,
+    rate_limits: HashMap<&'static str, Option<RateLimit>>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("brand_id", &self.brand_id)
+            .field("serial_no", &self.serial_no)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "wechatpay_public_key_ids",
+                &self
+                    .public_keys
+                    .iter()
+                    .map(|(id, _)| id)
+                    .collect::<Vec<_>>(),
+            )
+            .field("main_url", &self.main_url)
+            .field("backup_url", &self.backup_url)
+            .field("failover_cooldown", &self.failover_cooldown)
+            .field("retry", &self.retry)
+            .field("rate_limits", &self.rate_limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: main and backup hosts of WeChat Pay, a 60 s failover
+    /// cooldown, [`RetryPolicy::default`], `deactivate_stock` limited to 20 per second, the
+    /// system clock, tokio sleeps and secure random nonces.
+    pub fn new() -> Self {
+        let mut rate_limits = HashMap::new();
+        rate_limits.insert("deactivate_stock", Some(RateLimit::per_second(20)));
+        ClientBuilder {
+            names: CODE_NAMES,
+            brand_id: None,
+            serial_no: None,
+            private_key: None,
+            public_keys: Vec::new(),
+            verify_window_seconds: None,
+            main_url: MAIN_BASE_URL.to_owned(),
+            backup_url: Some(BACKUP_BASE_URL.to_owned()),
+            failover_cooldown: DEFAULT_FAILOVER_COOLDOWN,
+            transport: None,
+            extra_root_certificates: Vec::new(),
+            clock: Arc::new(SystemClock::new()),
+            sleeper: Arc::new(TokioSleeper),
+            nonces: Arc::new(RandomNonce),
+            retry: RetryPolicy::default(),
+            rate_limits,
+        }
+    }
+
+    /// Reads the settings from the process environment: see [`ClientBuilder::from_lookup`].
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (a variable name in, its value out), as
+    /// [`ClientBuilder::from_env`] does with the process environment: `WXBRAND_BRAND_ID`,
+    /// `WXBRAND_SERIAL_NO`, `WXBRAND_PRIVATE_KEY_PATH`, `WXBRAND_PUBLIC_KEY_ID` and
+    /// `WXBRAND_PUBLIC_KEY_PATH` are required, `WXBRAND_BASE_URL` optional (it replaces the main
+    /// host and turns failover off). Key files are read and parsed here. An empty value counts as
+    /// missing; every error names the variable.
+    pub fn from_lookup(
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut required = |name: &'static str| -> Result<String, ConfigError> {
+            match lookup(name) {
+                Some(value) if !value.trim().is_empty() => Ok(value.trim().to_owned()),
+                _ => Err(ConfigError::Missing { setting: name }),
+            }
+        };
+        let brand_id = required(env_var::BRAND_ID)?;
+        let serial_no = required(env_var::SERIAL_NO)?;
+        let private_key_path = required(env_var::PRIVATE_KEY_PATH)?;
+        let public_key_id = required(env_var::PUBLIC_KEY_ID)?;
+        let public_key_path = required(env_var::PUBLIC_KEY_PATH)?;
+        let base_url = lookup(env_var::BASE_URL).filter(|v| !v.trim().is_empty());
+
+        let private_key_pem = read_file(env_var::PRIVATE_KEY_PATH, Path::new(&private_key_path))?;
+        let private_key =
+            PrivateKey::from_pem(&private_key_pem).map_err(|source| ConfigError::Key {
+                setting: env_var::PRIVATE_KEY_PATH,
+                path: Some(PathBuf::from(&private_key_path)),
+                source,
+            })?;
+        let public_key_pem = read_file(env_var::PUBLIC_KEY_PATH, Path::new(&public_key_path))?;
+        let public_key =
+            PublicKey::from_pem(&public_key_pem).map_err(|source| ConfigError::Key {
+                setting: env_var::PUBLIC_KEY_PATH,
+                path: Some(PathBuf::from(&public_key_path)),
+                source,
+            })?;
+
+        let mut builder = ClientBuilder::new()
+            .brand_id(brand_id)
+            .serial_no(serial_no)
+            .private_key(private_key)
+            .wechatpay_public_key(public_key_id, public_key);
+        if let Some(url) = base_url {
+            builder = builder.base_url(url.trim()).without_backup();
+        }
+        builder.names = ENV_NAMES;
+        Ok(builder)
+    }
+
+    /// The brand id (品牌号).
+    pub fn brand_id(mut self, brand_id: impl Into<String>) -> Self {
+        self.brand_id = Some(brand_id.into());
+        self
+    }
+
+    /// The serial number of the brand API certificate (40 hex characters).
+    pub fn serial_no(mut self, serial_no: impl Into<String>) -> Self {
+        self.serial_no = Some(serial_no.into());
+        self
+    }
+
+    /// The brand API private key, which signs every request.
+    pub fn private_key(mut self, key: PrivateKey) -> Self {
+        self.private_key = Some(key);
+        self
+    }
+
+    /// Adds a WeChat Pay public key by its id (`PUB_KEY_ID_…`). The first one added is sent as
+    /// `Wechatpay-Serial`; answers are verified with whichever key their `Wechatpay-Serial` names,
+    /// so during a key rotation add the new key and the old one.
+    pub fn wechatpay_public_key(mut self, key_id: impl Into<String>, key: PublicKey) -> Self {
+        self.public_keys.push((key_id.into(), key));
+        self
+    }
+
+    /// Replaces the answer timestamp window (default 300 s: answers whose `Wechatpay-Timestamp`
+    /// is 300 s or more from the local clock are rejected).
+    pub fn verification_window_seconds(mut self, seconds: i64) -> Self {
+        self.verify_window_seconds = Some(seconds);
+        self
+    }
+
+    /// Replaces the main host (default `https://api.mch.weixin.qq.com`): scheme, host and
+    /// optional port, no path.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.main_url = url.into();
+        self
+    }
+
+    /// Replaces the backup host (default `https://api2.mch.weixin.qq.com`).
+    pub fn backup_url(mut self, url: impl Into<String>) -> Self {
+        self.backup_url = Some(url.into());
+        self
+    }
+
+    /// No backup host: the client never fails over.
+    pub fn without_backup(mut self) -> Self {
+        self.backup_url = None;
+        self
+    }
+
+    /// How long the client stays on the backup host after the main one could not be reached
+    /// (default 60 s), before it tries the main host again.
+    pub fn failover_cooldown(mut self, cooldown: Duration) -> Self {
+        self.failover_cooldown = cooldown;
+        self
+    }
+
+    /// Sends through this transport instead of the default `HyperTransport`.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Trusts an extra root certificate (PEM) in the default transport, e.g. a local simulator's
+    /// CA. Ignored when a [`transport`](Self::transport) is given.
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.extra_root_certificates.push(pem.into());
+        self
+    }
+
+    /// Replaces the retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Limits how often `operation` (an [`Operation`](wxbrand_core::Operation)'s
+    /// [`name`](wxbrand_core::PreparedRequest::name), e.g. `"deactivate_stock"`) is sent, by this
+    /// client and all its clones; calls over the limit wait. Every attempt counts, retries too.
+    /// Default: `deactivate_stock` at [`RateLimit::per_second`]`(20)`, WeChat Pay's limit per
+    /// brand. Build one client per brand and clone it, so the limit is shared.
+    pub fn rate_limit(mut self, operation: &'static str, limit: RateLimit) -> Self {
+        self.rate_limits.insert(operation, Some(limit));
+        self
+    }
+
+    /// Removes the client-side rate limit of `operation`.
+    pub fn without_rate_limit(mut self, operation: &'static str) -> Self {
+        self.rate_limits.insert(operation, None);
+        self
+    }
+
+    /// Replaces the clock (tests: [`ManualClock`](crate::clock::ManualClock)).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces how the client waits (tests: [`NoSleep`](crate::clock::NoSleep) or a
+    /// [`ManualClock`](crate::clock::ManualClock)).
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+
+    /// Replaces the nonce source.
+    pub fn nonce_source(mut self, nonces: Arc<dyn NonceSource>) -> Self {
+        self.nonces = nonces;
+        self
+    }
+
+    /// Checks every setting and builds the client. Errors name the setting at fault.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let names = self.names;
+        let brand_id = self.brand_id.ok_or(ConfigError::Missing {
+            setting: names.brand_id,
+        })?;
+        check_token(
+            names.brand_id,
+            &brand_id,
+            |c| c.is_ascii_alphanumeric(),
+            "letters and digits",
+        )?;
+        let serial_no = self.serial_no.ok_or(ConfigError::Missing {
+            setting: names.serial_no,
+        })?;
+        check_token(
+            names.serial_no,
+            &serial_no,
+            |c| c.is_ascii_hexdigit(),
+            "hexadecimal digits (40 of them)",
+        )?;
+        let private_key = self.private_key.ok_or(ConfigError::Missing {
+            setting: names.private_key,
+        })?;
+        let mut keys = self.public_keys.into_iter();
+        let Some((first_id, first_key)) = keys.next() else {
+            return Err(ConfigError::Missing {
+                setting: names.public_key_id,
+            });
+        };
+        let mut verifier = Verifier::new(check_key_id(names.public_key_id, first_id)?, first_key);
+        for (id, key) in keys {
+            verifier = verifier.with_key(check_key_id(names.public_key_id, id)?, key);
+        }
+        if let Some(window) = self.verify_window_seconds {
+            if window <= 0 {
+                return Err(ConfigError::Invalid {
+                    setting: "verification_window_seconds",
+                    problem: "the window must be a positive number of seconds".to_owned(),
+                });
+            }
+            verifier = verifier.with_window_seconds(window);
+        }
+        let main_url = normalize_base_url(names.base_url, &self.main_url)?;
+        let backup_url = match &self.backup_url {
+            Some(url) => Some(normalize_base_url("backup_url", url)?),
+            None => None,
+        };
+        let mut rate_limits = HashMap::new();
+        for (operation, limit) in self.rate_limits {
+            if let Some(limit) = limit {
+                if limit.max() == 0 || limit.window().is_zero() {
+                    return Err(ConfigError::Invalid {
+                        setting: "rate_limit",
+                        problem: format!("the limit of `{operation}` must allow at least one request in a non-empty window"),
+                    });
+                }
+                rate_limits.insert(operation, SlidingWindow::new(limit));
+            }
+        }
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => default_transport(self.extra_root_certificates)?,
+        };
+        let wechatpay_serial =
+            http::HeaderValue::from_str(verifier.primary_key_id()).map_err(|_| {
+                ConfigError::Invalid {
+                    setting: names.public_key_id,
+                    problem: "the key id is not a valid header value".to_owned(),
+                }
+            })?;
+        let signer = Signer::new(brand_id.clone(), serial_no, private_key);
+        Ok(Client::from_parts(crate::client::Parts {
+            brand_id,
+            signer,
+            verifier,
+            wechatpay_serial,
+            transport,
+            main_url,
+            backup_url,
+            failover_cooldown: self.failover_cooldown,
+            clock: self.clock,
+            sleeper: self.sleeper,
+            nonces: self.nonces,
+            retry: self.retry,
+            rate_limits,
+        }))
+    }
+
+    /// Builds a [`BlockingClient`](crate::BlockingClient) with these settings.
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::BlockingClient, ConfigError> {
+        crate::BlockingClient::from_builder(self)
+    }
+}
+
+#[cfg(feature = "hyper")]
+fn default_transport(extra_roots: Vec<Vec<u8>>) -> Result<Arc<dyn Transport>, ConfigError> {
+    let mut builder = wxbrand_transport::HyperTransport::builder();
+    for pem in extra_roots {
+        builder = builder
+            .add_root_certificate_pem(&pem)
+            .map_err(|source| ConfigError::Transport { source })?;
+    }
+    let transport = builder
+        .build()
+        .map_err(|source| ConfigError::Transport { source })?;
+    Ok(Arc::new(transport))
+}
+
+#[cfg(not(feature = "hyper"))]
+fn default_transport(_extra_roots: Vec<Vec<u8>>) -> Result<Arc<dyn Transport>, ConfigError> {
+    Err(ConfigError::Missing {
+        setting: "transport (or enable the `hyper` feature)",
+    })
+}
+
+fn read_file(setting: &'static str, path: &Path) -> Result<Vec<u8>, ConfigError> {
+    std::fs::read(path).map_err(|source| ConfigError::ReadFile {
+        setting,
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn check_token(
+    setting: &'static str,
+    value: &str,
+    allowed: impl Fn(char) -> bool,
+    expected: &str,
+) -> Result<(), ConfigError> {
+    if value.is_empty() {
+        return Err(ConfigError::Missing { setting });
+    }
+    if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
+        return Err(ConfigError::Invalid {
+            setting,
+            problem: format!("unexpected character {bad:?}: expected {expected}"),
+        });
+    }
+    Ok(())
+}
+
+fn check_key_id(setting: &'static str, id: String) -> Result<String, ConfigError> {
+    if id.is_empty() {
+        return Err(ConfigError::Missing { setting });
+    }
+    if let Some(bad) = id
+        .chars()
+        .find(|c| !c.is_ascii_graphic() || *c == '"' || *c == ',')
+    {
+        return Err(ConfigError::Invalid {
+            setting,
+            problem: format!("unexpected character {bad:?} in the WeChat Pay public key id (expected PUB_KEY_ID_ and digits)"),
+        });
+    }
+    Ok(id)
+}
+
+/// `scheme://authority` without a trailing slash; errors name `setting`.
+fn normalize_base_url(setting: &'static str, url: &str) -> Result<String, ConfigError> {
+    let invalid = |problem: &str| ConfigError::Invalid {
+        setting,
+        problem: format!("`{url}`: {problem} (expected e.g. https://api.mch.weixin.qq.com)"),
+    };
+    let trimmed = url.trim().trim_end_matches('/');
+    let uri: http::Uri = trimmed.parse().map_err(|_| invalid("not a URL"))?;
+    match uri.scheme_str() {
+        Some("https") | Some("http") => {}
+        _ => {
+            return Err(invalid(
+                "the scheme must be https (or http for a local test server)",
+            ))
+        }
+    }
+    let Some(authority) = uri.authority() else {
+        return Err(invalid("no host"));
+    };
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        return Err(invalid("a base URL has no path or query"));
+    }
+    Ok(format!(
+        "{}://{}",
+        uri.scheme_str().unwrap_or("https"),
+        authority
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalized_or_refused() {
+        assert_eq!(
+            normalize_base_url("x", "https://api.mch.weixin.qq.com/")
+                .ok()
+                .as_deref(),
+            Some("https://api.mch.weixin.qq.com")
+        );
+        assert_eq!(
+            normalize_base_url("x", "http://127.0.0.1:8080")
+                .ok()
+                .as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        for bad in [
+            "",
+            "api.mch.weixin.qq.com",
+            "ftp://x",
+            "https://x/v3",
+            "https://x?a=1",
+        ] {
+            let err = normalize_base_url("WXBRAND_BASE_URL", bad).err();
+            assert!(
+                matches!(
+                    err,
+                    Some(ConfigError::Invalid {
+                        setting: "WXBRAND_BASE_URL",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_variables_are_named_in_order() {
+        let mut env: HashMap<&str, String> = HashMap::new();
+        for (name, value) in [
+            (env_var::BRAND_ID, "120344"),
+            (
+                env_var::SERIAL_NO,
+                "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
+            ),
+            (env_var::PRIVATE_KEY_PATH, "/nonexistent/brand.pem"),
+            (
+                env_var::PUBLIC_KEY_ID,
+                "PUB_KEY_ID_0112345678202501010000000000000001",
+            ),
+            (env_var::PUBLIC_KEY_PATH, "/nonexistent/wechatpay.pem"),
+        ] {
+            let missing = ClientBuilder::from_lookup(|n| env.get(n).cloned()).err();
+            match missing {
+                Some(ConfigError::Missing { setting }) => assert_eq!(setting, name),
+                other => panic!("expected {name} missing, got {other:?}"),
+            }
+            env.insert(name, value.to_owned());
+        }
+        // Everything set, but the key file does not exist.
+        match ClientBuilder::from_lookup(|n| env.get(n).cloned()).err() {
+            Some(err @ ConfigError::ReadFile { .. }) => {
+                assert_eq!(err.setting(), Some(env_var::PRIVATE_KEY_PATH));
+                assert!(err.to_string().contains("/nonexistent/brand.pem"));
+            }
+            other => panic!("expected a read error, got {other:?}"),
+        }
+        // An empty value counts as missing.
+        env.insert(env_var::BRAND_ID, "  ".to_owned());
+        assert!(matches!(
+            ClientBuilder::from_lookup(|n| env.get(n).cloned()).err(),
+            Some(ConfigError::Missing {
+                setting: env_var::BRAND_ID
+            })
+        ));
+    }
+}

@@ -1,0 +1,69 @@
+//! Paging through `list stocks`, shared by the stream and the blocking iterator.
+
+use wxbrand_client::Error;
+use wxbrand_core::product_coupon::{ListStocksRequest, ListStocksResponse, StockEntity};
+
+use crate::Buffer;
+
+/// Which page to ask for next, and the stocks of the last page not yet handed out.
+#[derive(Debug)]
+pub(crate) struct Pager {
+    base: ListStocksRequest,
+    next: Option<ListStocksRequest>,
+    last_token: Option<String>,
+    buffer: Buffer,
+}
+
+impl Pager {
+    pub(crate) fn new(first: ListStocksRequest) -> Self {
+        Pager {
+            base: first.clone(),
+            next: Some(first),
+            last_token: None,
+            buffer: Buffer::new(),
+        }
+    }
+
+    /// The next stock (or error) already fetched.
+    pub(crate) fn pop(&mut self) -> Option<Result<StockEntity, Error>> {
+        self.buffer.pop_front()
+    }
+
+    /// The request for the next page, or `None` when the listing is over.
+    pub(crate) fn next_request(&mut self) -> Option<ListStocksRequest> {
+        self.next.take()
+    }
+
+    /// Takes in the answer to the request from [`Pager::next_request`].
+    pub(crate) fn accept(&mut self, page: Result<ListStocksResponse, Error>) {
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
+                // A failed page ends the listing (the caller may start again from a token).
+                self.buffer.push_back(Err(error));
+                return;
+            }
+        };
+        let ListStocksResponse {
+            stock_list,
+            next_page_token,
+            ..
+        } = page;
+        self.buffer.extend(stock_list.into_iter().map(Ok));
+        let token = match next_page_token {
+            Some(token) if !token.is_empty() => token,
+            _ => return,
+        };
+        // A server repeating the same token would make us loop forever: stop instead.
+        if self.last_token.as_deref() == Some(token.as_str()) {
+            return;
+        }
+        match self.base.clone().page_token(token.clone()) {
+            Ok(request) => {
+                self.next = Some(request);
+                self.last_token = Some(token);
+            }
+            Err(error) => self.buffer.push_back(Err(Error::from(error))),
+        }
+    }
+}
