@@ -28,6 +28,15 @@ impl Setting {
         }
     }
 
+    /// A setting given only by `flag`.
+    pub const fn flag_only(what: &'static str, flag: &'static str) -> Self {
+        Setting {
+            what,
+            flag,
+            env: None,
+        }
+    }
+
     /// How the user gives this setting: "--brand-id or WXBRAND_BRAND_ID".
     pub fn how_to_give(&self) -> String {
         match self.env {

@@ -40,7 +40,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::Sign(args) => commands::sign::run(args),
         Command::Verify(args) => commands::verify::run(args),
-        Command::Stock(_) | Command::Simulate(_) => Err(Failure::usage(
+        Command::Simulate(args) => commands::simulate::run(args),
+        Command::Stock(_) => Err(Failure::usage(
             "this subcommand is not available in this build yet",
         )),
     }

@@ -1,4 +1,5 @@
 //! One module per subcommand; each returns the failure class that decides the exit code.
 
 pub mod sign;
+pub mod simulate;
 pub mod verify;

@@ -1,0 +1,154 @@
+//! `wxbrand simulate`: the simulator as a standalone server, for integration tests in any language.
+//!
+//! Prints the base URL as the first stdout line (flushed at once so a parent process can read it),
+//! then — with `--tls` — the path of the CA certificate to trust as the second line, and serves
+//! until Ctrl-C or SIGTERM.
+
+use std::path::{Path, PathBuf};
+
+use wxbrand_simulator::{Simulator, SimulatorError, SimulatorHandle};
+
+use crate::cli::SimulateArgs;
+use crate::config::{self, Setting};
+use crate::exit::{Failure, FailureKind};
+use crate::output;
+
+const BRAND_PUBLIC_KEY: Setting = Setting::flag_only("brand public key file", "--brand-public-key");
+const WECHATPAY_PRIVATE_KEY: Setting =
+    Setting::flag_only("WeChat Pay private key file", "--wechatpay-private-key");
+
+/// Runs `wxbrand simulate` until interrupted.
+pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
+    let brand_public_key = config::load_public_key(&args.brand_public_key, BRAND_PUBLIC_KEY)?;
+    let wechatpay_private_key =
+        config::load_private_key(&args.wechatpay_private_key, WECHATPAY_PRIVATE_KEY)?;
+    let mut builder = Simulator::builder()
+        .listen(args.listen)
+        .tls(args.tls)
+        .brand(
+            args.brand_id.clone(),
+            args.serial_no.clone(),
+            brand_public_key,
+        )
+        .wechatpay_key(wechatpay_private_key, args.wechatpay_public_key_id.clone());
+    if let Some(path) = &args.stocks {
+        let json = config::read_file(path, "stocks file")?;
+        builder = builder.stocks_from_json(json).map_err(|e| {
+            Failure::usage(format!(
+                "the stocks file {}: {}",
+                path.display(),
+                output::chain(&e)
+            ))
+        })?;
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let handle = builder.start().await.map_err(|e| start_failure(&e))?;
+        announce(&handle, args)?;
+        let signal = wait_for_interrupt().await;
+        handle.shutdown().await;
+        match signal {
+            Ok(name) => {
+                output::note(&format!("simulator stopped ({name})"));
+                Ok(())
+            }
+            Err(e) => Err(Failure::usage(format!(
+                "cannot wait for Ctrl-C/SIGTERM: {e}"
+            ))),
+        }
+    })
+}
+
+fn start_failure(error: &SimulatorError) -> Failure {
+    Failure::new(
+        FailureKind::Usage,
+        format!("cannot start: {}", output::chain(error)),
+    )
+}
+
+/// Prints the URL (first stdout line) and, with TLS, where the CA was written (second line); the
+/// rest goes to stderr for people.
+fn announce(handle: &SimulatorHandle, args: &SimulateArgs) -> Result<(), Failure> {
+    output::line(handle.base_url())?;
+    let mut ca_path = None;
+    if let Some(pem) = handle.ca_certificate_pem() {
+        let path = ca_output_path(args.ca_out.as_deref(), handle.local_addr().port());
+        std::fs::write(&path, pem).map_err(|e| {
+            Failure::usage(format!(
+                "cannot write the CA certificate to {}: {e}",
+                path.display()
+            ))
+        })?;
+        output::line(&path.display().to_string())?;
+        ca_path = Some(path);
+    }
+    output::note(&format!(
+        "wxbrand simulator listening on {} for brand {} (serial {}); answers signed with {}",
+        handle.base_url(),
+        args.brand_id,
+        args.serial_no,
+        handle.wechatpay_public_key_id()
+    ));
+    output::note(&format!(
+        "{} stock(s) loaded; stop with Ctrl-C",
+        handle.stock_count()
+    ));
+    match ca_path {
+        Some(path) => output::note(&format!(
+            "try: wxbrand stock get --base-url {} --ca-cert {} --product-coupon-id … --stock-id …",
+            handle.base_url(),
+            path.display()
+        )),
+        None => output::note(&format!(
+            "try: wxbrand stock get --base-url {} --product-coupon-id … --stock-id …",
+            handle.base_url()
+        )),
+    }
+    Ok(())
+}
+
+/// `--ca-out`, or a file named after the port in the system temp directory.
+fn ca_output_path(ca_out: Option<&Path>, port: u16) -> PathBuf {
+    match ca_out {
+        Some(path) => path.to_path_buf(),
+        None => std::env::temp_dir().join(format!("wxbrand-simulate-{port}-ca.pem")),
+    }
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM; answers which one came.
+async fn wait_for_interrupt() -> std::io::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.map(|()| "interrupted"),
+            _ = terminate.recv() => Ok("terminated"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map(|()| "interrupted")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ca_goes_where_asked_or_to_the_temp_dir() {
+        assert_eq!(
+            ca_output_path(Some(Path::new("/x/ca.pem")), 1),
+            PathBuf::from("/x/ca.pem")
+        );
+        let default = ca_output_path(None, 8750);
+        assert!(default.starts_with(std::env::temp_dir()));
+        assert!(default.ends_with("wxbrand-simulate-8750-ca.pem"));
+    }
+}
