@@ -19,19 +19,30 @@ pub const PAGE_SIZE_MIN: u32 = 1;
 /// Largest `page_size`.
 pub const PAGE_SIZE_MAX: u32 = 50;
 
-const ID_REQUIREMENT: &str = "1 to 40 characters, without control characters or '/'";
+const ID_REQUIREMENT: &str =
+    "1 to 40 characters, without control characters or '/', and not \".\" or \"..\"";
 const OUT_REQUEST_NO_REQUIREMENT: &str = "6 to 40 characters of [0-9A-Za-z_-]";
 const DEACTIVATE_REASON_REQUIREMENT: &str = "1 to 150 characters";
 const PAGE_TOKEN_REQUIREMENT: &str = "1 to 256 characters without control characters";
 const PAGE_SIZE_REQUIREMENT: &str = "between 1 and 50";
 
 /// An id that goes into a path segment (`product_coupon_id`, `stock_id`) or a query
-/// (`stock_bundle_id`): non-empty, at most [`ID_MAX_CHARS`] characters, no control character, no `/`.
+/// (`stock_bundle_id`): non-empty, at most [`ID_MAX_CHARS`] characters, no control character, no `/`,
+/// and not the dot-segments `.` or `..` (which a proxy could resolve to another path; they are
+/// reported as a forbidden `.` at index 0).
 pub fn id(field: &'static str, value: &str) -> Result<(), ValidationError> {
     char_count(field, value, 1, ID_MAX_CHARS, ID_REQUIREMENT)?;
     allowed_chars(field, value, ID_REQUIREMENT, |c| {
         !c.is_control() && c != '/'
-    })
+    })?;
+    if value == "." || value == ".." {
+        let rule = ValidationRule::ForbiddenCharacter {
+            character: '.',
+            index: 0,
+        };
+        return Err(ValidationError::new(field, rule, value).with_requirement(ID_REQUIREMENT));
+    }
+    Ok(())
 }
 
 /// `out_request_no`: [`OUT_REQUEST_NO_MIN_CHARS`] to [`OUT_REQUEST_NO_MAX_CHARS`] characters of `[0-9A-Za-z_-]`.

@@ -50,13 +50,13 @@ fn path_ids_are_percent_encoded_segments() {
         prepared.path_and_query(),
         format!("{STOCKS}/a%20b/stocks/%E6%89%B9%3F%23%25")
     );
-    let prepared = DeactivateStockRequest::new("..", "~_-.", "abcdef", "r")
+    let prepared = DeactivateStockRequest::new("...", "~_-.", "abcdef", "r")
         .unwrap()
         .prepare()
         .unwrap();
     assert_eq!(
         prepared.path_and_query(),
-        format!("{STOCKS}/../stocks/~_-./deactivate")
+        format!("{STOCKS}/.../stocks/~_-./deactivate")
     );
 }
 

@@ -47,7 +47,21 @@ fn ids_at_their_boundaries() {
             let (d, g) = with(ok);
             assert!(d.is_ok() && g.is_ok(), "{field} {ok:?}");
         }
-        let cases: [(&str, ValidationRule); 5] = [
+        let cases: [(&str, ValidationRule); 7] = [
+            (
+                ".",
+                ValidationRule::ForbiddenCharacter {
+                    character: '.',
+                    index: 0,
+                },
+            ),
+            (
+                "..",
+                ValidationRule::ForbiddenCharacter {
+                    character: '.',
+                    index: 0,
+                },
+            ),
             ("", ValidationRule::Empty),
             (
                 &forty_one,
@@ -238,11 +252,11 @@ fn messages_read_well_and_echo_only_a_prefix() {
     );
     assert_eq!(
         message(deactivate("1/2", "2", GOOD_NO, "r")),
-        "product_coupon_id must be 1 to 40 characters, without control characters or '/'; got '/' (U+002F) at character 1: \"1/2\""
+        "product_coupon_id must be 1 to 40 characters, without control characters or '/', and not \".\" or \"..\"; got '/' (U+002F) at character 1: \"1/2\""
     );
     assert_eq!(
         message(deactivate("1\n", "2", GOOD_NO, "r")),
-        "product_coupon_id must be 1 to 40 characters, without control characters or '/'; got '\\n' (U+000A) at character 1: \"1\\n\""
+        "product_coupon_id must be 1 to 40 characters, without control characters or '/', and not \".\" or \"..\"; got '\\n' (U+000A) at character 1: \"1\\n\""
     );
     let page = ListStocksRequest::new("1")
         .unwrap()
