@@ -57,6 +57,9 @@ string_enum! {
 /// [`extra`](StockEntity::extra) and written back when the value is encoded.
 ///
 /// Build one with [`StockEntity::new`] and set the other fields, or decode it from JSON.
+///
+/// Round trips are exact for what WeChat Pay sends, with one documented exception: a known optional
+/// field sent as an explicit `null` decodes as `None` and is then left out when encoded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StockEntity {
