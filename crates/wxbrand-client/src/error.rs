@@ -83,7 +83,6 @@ pub enum Error {
     /// A [`BlockingClient`](crate::BlockingClient) method was called on a thread that runs an
     /// async runtime, where blocking would stall or deadlock it; nothing was sent. Use
     /// [`Client`](crate::Client) there instead.
-    #[non_exhaustive]
     BlockingInsideRuntime,
 }
 

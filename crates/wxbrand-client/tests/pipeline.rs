@@ -1,0 +1,667 @@
+//! The pipeline over `MockTransport`: headers and signatures, retries, host failover, rate limit,
+//! error mapping. Time is a `ManualClock` that also serves as the sleeper, so nothing waits.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+use wxbrand_client::clock::{Clock, ManualClock};
+use wxbrand_client::{Client, ClientBuilder, Error, RateLimit, RetryPolicy};
+use wxbrand_core::product_coupon::{DeactivateStockRequest, GetStockRequest, StockState};
+use wxbrand_core::{Method, Operation, PreparedRequest, ValidationError};
+use wxbrand_sign::message::{request_message, response_message};
+use wxbrand_sign::{AuthorizationParams, PrivateKey, PublicKey, VerifyError};
+use wxbrand_transport::test_util::MockTransport;
+use wxbrand_transport::TransportErrorKind;
+
+const KEY_ID: &str = "PUB_KEY_ID_0112345678202501010000000000000001";
+const BRAND_ID: &str = "120344";
+const SERIAL_NO: &str = "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C";
+const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+const MAIN: &str = "https://main.test";
+const BACKUP: &str = "https://backup.test";
+const STOCK: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../testdata/vectors/stock_entity_seed_example.json"
+));
+
+fn key(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../testdata/vectors/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn brand_key() -> PrivateKey {
+    PrivateKey::from_pem(&key("brand_private_key.pem")).unwrap()
+}
+
+fn wechatpay_key() -> PrivateKey {
+    PrivateKey::from_pem(&key("wechatpay_private_key.pem")).unwrap()
+}
+
+fn wechatpay_public_key() -> PublicKey {
+    PublicKey::from_pem(&key("wechatpay_public_key.pem")).unwrap()
+}
+
+/// A correctly signed answer at `timestamp`.
+fn signed(status: u16, body: &str, timestamp: i64) -> http::Response<Bytes> {
+    let nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
+    let signature = wechatpay_key()
+        .sign_base64(&response_message(timestamp, nonce, body.as_bytes()))
+        .unwrap();
+    http::Response::builder()
+        .status(status)
+        .header("Wechatpay-Timestamp", timestamp.to_string())
+        .header("Wechatpay-Nonce", nonce)
+        .header("Wechatpay-Signature", signature)
+        .header("Wechatpay-Serial", KEY_ID)
+        .header("Wechatpay-Signature-Type", "WECHATPAY-BRAND-SHA256-RSA2048")
+        .header("Request-ID", format!("08RID{status}-0"))
+        .body(Bytes::copy_from_slice(body.as_bytes()))
+        .unwrap()
+}
+
+fn ok_stock() -> http::Response<Bytes> {
+    signed(200, STOCK, START)
+}
+
+fn api_error(status: u16, code: &str) -> http::Response<Bytes> {
+    signed(
+        status,
+        &format!(r#"{{"code":"{code}","message":"m"}}"#),
+        START,
+    )
+}
+
+fn builder(mock: &MockTransport, clock: &ManualClock) -> ClientBuilder {
+    Client::builder()
+        .brand_id(BRAND_ID)
+        .serial_no(SERIAL_NO)
+        .private_key(brand_key())
+        .wechatpay_public_key(KEY_ID, wechatpay_public_key())
+        .base_url(MAIN)
+        .backup_url(BACKUP)
+        .transport(Arc::new(mock.clone()))
+        .clock(Arc::new(clock.clone()))
+        .sleeper(Arc::new(clock.clone()))
+}
+
+fn setup() -> (Client, MockTransport, ManualClock) {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let client = builder(&mock, &clock).build().unwrap();
+    (client, mock, clock)
+}
+
+fn deactivate() -> DeactivateStockRequest {
+    DeactivateStockRequest::new("200000001", "123456789", "deact_0001", "批次信息有误").unwrap()
+}
+
+fn hosts(mock: &MockTransport) -> Vec<String> {
+    mock.requests()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}://{}",
+                r.uri().scheme_str().unwrap(),
+                r.uri().authority().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// An operation that is not repeat-safe (no `out_request_no`, not a GET).
+struct NotRepeatSafe;
+
+impl Operation for NotRepeatSafe {
+    type Response = serde_json::Value;
+    fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
+        Ok(PreparedRequest::new(
+            "not_repeat_safe",
+            Method::Post,
+            "/brand/test".to_owned(),
+            Some(b"{}".to_vec()),
+            false,
+        ))
+    }
+}
+
+#[tokio::test]
+async fn sends_the_headers_of_the_spec_and_a_valid_signature() {
+    let (client, mock, _clock) = setup();
+    mock.push_response(ok_stock());
+    let stock = client.execute(&deactivate()).await.unwrap();
+    assert_eq!(stock.stock_id, "123456789");
+    assert_eq!(stock.attempts(), 1);
+    assert_eq!(stock.request_id(), Some("08RID200-0"));
+    assert_eq!(stock.status(), 200);
+
+    let request = mock.last_request().unwrap();
+    assert_eq!(request.method(), http::Method::POST);
+    assert_eq!(
+        request.uri().to_string(),
+        "https://main.test/brand/marketing/product-coupon/product-coupons/200000001/stocks/123456789/deactivate"
+    );
+    let headers = request.headers();
+    assert_eq!(headers["accept"], "application/json");
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["wechatpay-serial"], KEY_ID);
+    assert_eq!(
+        headers["user-agent"],
+        format!("wxbrand/{} (+rust)", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(headers["authorization"].is_sensitive());
+
+    let params = AuthorizationParams::parse(headers["authorization"].to_str().unwrap()).unwrap();
+    assert_eq!(params.brand_id, BRAND_ID);
+    assert_eq!(params.serial_no, SERIAL_NO);
+    assert_eq!(params.timestamp, START.to_string());
+    assert_eq!(params.nonce_str.len(), 32);
+    let message = request_message(
+        "POST",
+        request.uri().path(),
+        START,
+        &params.nonce_str,
+        request.body(),
+    );
+    assert!(brand_key()
+        .public_key()
+        .verify_base64(&message, &params.signature));
+    assert_eq!(
+        request.body_text().unwrap(),
+        r#"{"out_request_no":"deact_0001","deactivate_reason":"批次信息有误"}"#
+    );
+}
+
+#[tokio::test]
+async fn get_has_no_body_and_no_content_type() {
+    let (client, mock, _clock) = setup();
+    mock.push_response(ok_stock());
+    client
+        .execute(&GetStockRequest::new("200000001", "123456789").unwrap())
+        .await
+        .unwrap();
+    let request = mock.last_request().unwrap();
+    assert_eq!(request.method(), http::Method::GET);
+    assert!(request.body().is_empty());
+    assert!(request.headers().get("content-type").is_none());
+}
+
+#[tokio::test]
+async fn repeat_safe_calls_are_retried_with_the_same_body_and_fresh_signatures() {
+    let (client, mock, clock) = setup();
+    mock.push_fault(TransportErrorKind::MaybeDelivered);
+    mock.push_response(api_error(500, "SYSTEM_ERROR"));
+    mock.push_status(StatusCode::SERVICE_UNAVAILABLE, "<html>bad gateway</html>");
+    mock.push_response(ok_stock());
+    let stock = client.execute(&deactivate()).await.unwrap();
+    assert_eq!(stock.attempts(), 4);
+    assert_eq!(stock.state, StockState::Sending);
+
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(requests.iter().all(|r| r.body() == requests[0].body()));
+    let nonces: std::collections::HashSet<String> = requests
+        .iter()
+        .map(|r| {
+            AuthorizationParams::parse(r.headers()["authorization"].to_str().unwrap())
+                .unwrap()
+                .nonce_str
+        })
+        .collect();
+    assert_eq!(nonces.len(), 4, "every attempt is signed afresh");
+    // Never left the main host: none of these is a reason to switch.
+    assert!(hosts(&mock).iter().all(|h| h == MAIN));
+    // Backoff 1 s, 2 s, 4 s, each ±20 %.
+    let slept = clock.slept();
+    assert_eq!(slept.len(), 3);
+    for (wait, base) in slept.iter().zip([1000u64, 2000, 4000]) {
+        let ms = wait.as_millis() as u64;
+        assert!(
+            ms >= base * 8 / 10 && ms <= base * 12 / 10,
+            "{ms} ms for a base of {base} ms"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retries_stop_after_the_allowed_number() {
+    let (client, mock, _clock) = setup();
+    for _ in 0..5 {
+        mock.push_response(api_error(500, "SYSTEM_ERROR"));
+    }
+    let error = client.execute(&deactivate()).await.unwrap_err();
+    assert_eq!(error.attempts(), 4);
+    assert_eq!(error.status(), Some(500));
+    assert_eq!(error.request_id(), Some("08RID500-0"));
+    assert!(matches!(&error, Error::Api { .. }));
+    assert_eq!(mock.request_count(), 4);
+}
+
+#[tokio::test]
+async fn client_errors_are_never_retried() {
+    for (status, code) in [
+        (400, "PARAM_ERROR"),
+        (401, "SIGN_ERROR"),
+        (403, "NO_AUTH"),
+        (404, "RESOURCE_NOT_EXISTS"),
+    ] {
+        let (client, mock, clock) = setup();
+        mock.push_response(api_error(status, code));
+        mock.push_response(ok_stock());
+        let error = client.execute(&deactivate()).await.unwrap_err();
+        assert_eq!(error.attempts(), 1, "{status}");
+        let api = error.api_error().unwrap();
+        assert_eq!(api.status(), status);
+        assert_eq!(api.code().unwrap().as_str(), code);
+        assert!(error.to_string().contains(code), "{error}");
+        assert_eq!(mock.request_count(), 1);
+        assert!(clock.slept().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_call_that_is_not_repeat_safe_is_retried_only_when_it_never_left() {
+    let (client, mock, _clock) = setup();
+    mock.push_fault(TransportErrorKind::MaybeDelivered);
+    let error = client.execute(&NotRepeatSafe).await.unwrap_err();
+    assert_eq!(error.attempts(), 1);
+    assert!(
+        matches!(&error, Error::Transport { source, .. } if source.kind() == TransportErrorKind::MaybeDelivered)
+    );
+    assert!(
+        hosts(&mock).iter().all(|h| h == MAIN),
+        "MaybeDelivered does not switch hosts"
+    );
+
+    let (client, mock, _clock) = setup();
+    mock.push_response(api_error(500, "SYSTEM_ERROR"));
+    assert_eq!(
+        client.execute(&NotRepeatSafe).await.unwrap_err().attempts(),
+        1
+    );
+
+    let (client, mock, _clock) = setup();
+    mock.push_fault(TransportErrorKind::NotSent);
+    mock.push_response(signed(200, "{}", START));
+    let answer = client.execute(&NotRepeatSafe).await.unwrap();
+    assert_eq!(answer.attempts(), 2);
+    assert_eq!(hosts(&mock), [MAIN, BACKUP]);
+}
+
+#[tokio::test]
+async fn verification_failures_are_not_retried_and_hold_no_body() {
+    let (client, mock, _clock) = setup();
+    let mut tampered = ok_stock();
+    *tampered.body_mut() = Bytes::from(STOCK.replace("\"SENDING\"", "\"PAUSED\""));
+    mock.push_response(tampered);
+    mock.push_response(ok_stock());
+    let error = client.execute(&deactivate()).await.unwrap_err();
+    assert!(matches!(
+        &error,
+        Error::Verification {
+            source: VerifyError::BadSignature,
+            status: 200,
+            ..
+        }
+    ));
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(error.request_id(), Some("08RID200-0"));
+    assert_eq!(mock.request_count(), 1);
+    let shown = format!("{error} {error:?}");
+    assert!(
+        !shown.contains("满减券"),
+        "the rejected body must not leak: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn stale_and_future_answers_are_rejected() {
+    for skew in [-300, 300] {
+        let (client, mock, _clock) = setup();
+        mock.push_response(signed(200, STOCK, START + skew));
+        let error = client.execute(&deactivate()).await.unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                Error::Verification {
+                    source: VerifyError::TimestampOutOfWindow { .. },
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+    let (client, mock, _clock) = setup();
+    mock.push_response(signed(200, STOCK, START - 299));
+    client.execute(&deactivate()).await.unwrap();
+}
+
+#[tokio::test]
+async fn unreachable_main_host_fails_over_and_comes_back_after_the_cooldown() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let client = builder(&mock, &clock)
+        .failover_cooldown(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    mock.push_fault(TransportErrorKind::NotSent);
+    mock.push_response(ok_stock());
+    let first = client.execute(&deactivate()).await.unwrap();
+    assert_eq!(first.attempts(), 2);
+    assert!(clock.slept().is_empty(), "switching hosts does not wait");
+
+    // A clone shares the failover state: it stays on the backup during the cooldown.
+    clock.advance(Duration::from_secs(59));
+    mock.push_response(ok_stock());
+    client.clone().execute(&deactivate()).await.unwrap();
+    clock.advance(Duration::from_secs(2));
+    mock.push_response(ok_stock());
+    client.execute(&deactivate()).await.unwrap();
+    assert_eq!(hosts(&mock), [MAIN, BACKUP, BACKUP, MAIN]);
+}
+
+#[tokio::test]
+async fn http_errors_never_switch_hosts() {
+    let (client, mock, _clock) = setup();
+    mock.push_response(api_error(502, "SERVICE_UNAVAILABLE"));
+    mock.push_response(api_error(503, "SERVICE_UNAVAILABLE"));
+    mock.push_response(ok_stock());
+    client.execute(&deactivate()).await.unwrap();
+    assert_eq!(hosts(&mock), [MAIN, MAIN, MAIN]);
+}
+
+#[tokio::test]
+async fn without_a_backup_not_sent_is_retried_on_the_main_host() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let client = builder(&mock, &clock).without_backup().build().unwrap();
+    mock.push_fault(TransportErrorKind::NotSent);
+    mock.push_fault(TransportErrorKind::NotSent);
+    mock.push_response(ok_stock());
+    assert_eq!(client.execute(&deactivate()).await.unwrap().attempts(), 3);
+    assert_eq!(hosts(&mock), [MAIN, MAIN, MAIN]);
+    assert_eq!(clock.slept().len(), 2);
+}
+
+#[tokio::test]
+async fn the_total_deadline_stops_retrying() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let policy = RetryPolicy::new()
+        .jitter(0.0)
+        .total_deadline(Duration::from_millis(2500));
+    let client = builder(&mock, &clock).retry_policy(policy).build().unwrap();
+    for _ in 0..4 {
+        mock.push_response(api_error(503, "SERVICE_UNAVAILABLE"));
+    }
+    // 1 s wait, then a 2 s wait would end at 3 s > 2.5 s: two attempts only.
+    let error = client.execute(&deactivate()).await.unwrap_err();
+    assert_eq!(error.attempts(), 2);
+    assert_eq!(clock.slept(), [Duration::from_secs(1)]);
+}
+
+#[tokio::test]
+async fn other_transport_errors_are_not_retried() {
+    for kind in [
+        TransportErrorKind::ResponseTooLarge,
+        TransportErrorKind::InvalidUrl,
+        TransportErrorKind::Other,
+    ] {
+        let (client, mock, _clock) = setup();
+        mock.push_fault(kind);
+        let error = client.execute(&deactivate()).await.unwrap_err();
+        assert_eq!(error.attempts(), 1);
+        assert!(matches!(&error, Error::Transport { source, .. } if source.kind() == kind));
+        assert!(std::error::Error::source(&error).is_some());
+    }
+}
+
+#[tokio::test]
+async fn the_rate_limit_is_shared_by_clones_and_counts_every_attempt() {
+    let clock = ManualClock::new(START);
+    let sent_at = Arc::new(Mutex::new(Vec::new()));
+    let (times, responder_clock) = (sent_at.clone(), clock.clone());
+    let mock = MockTransport::with_responder(move |_request| {
+        let mut times = times.lock().unwrap();
+        times.push(responder_clock.monotonic());
+        // Every fifth answer is a 500, so retries pass through the limiter too.
+        if times.len() % 5 == 0 {
+            return Ok(api_error(500, "SYSTEM_ERROR"));
+        }
+        Ok(ok_stock())
+    })
+    .without_recording();
+    let client = builder(&mock, &clock)
+        .rate_limit(
+            "deactivate_stock",
+            RateLimit::new(20, Duration::from_secs(1)),
+        )
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = DeactivateStockRequest::new(
+                "200000001",
+                format!("{i}"),
+                format!("deact_{i:04}"),
+                "r",
+            )
+            .unwrap();
+            client.execute(&request).await.map(|r| r.attempts())
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let times = sent_at.lock().unwrap().clone();
+    assert!(times.len() > 60, "some attempts were retries");
+    for (i, start) in times.iter().enumerate() {
+        let within = times[i..]
+            .iter()
+            .filter(|t| **t >= *start && **t < *start + Duration::from_secs(1))
+            .count();
+        assert!(within <= 20, "{within} sends in the second from {start:?}");
+    }
+}
+
+#[tokio::test]
+async fn other_operations_are_not_rate_limited_by_default() {
+    let (client, mock, clock) = setup();
+    for _ in 0..50 {
+        mock.push_response(ok_stock());
+    }
+    for _ in 0..50 {
+        client
+            .execute(&GetStockRequest::new("200000001", "123456789").unwrap())
+            .await
+            .unwrap();
+    }
+    assert_eq!(clock.monotonic(), Duration::ZERO);
+}
+
+#[tokio::test]
+async fn an_answer_that_does_not_decode_is_a_decode_error_with_its_request_id() {
+    let (client, mock, _clock) = setup();
+    mock.push_response(signed(200, r#"{"stock_id": 5}"#, START));
+    let error = client.execute(&deactivate()).await.unwrap_err();
+    assert!(matches!(&error, Error::Decode { .. }), "{error:?}");
+    assert_eq!(error.request_id(), Some("08RID200-0"));
+    assert_eq!(error.attempts(), 1);
+}
+
+#[tokio::test]
+async fn an_html_error_page_still_gives_an_api_error() {
+    let (client, mock, _clock) = setup();
+    mock.push_status(StatusCode::BAD_GATEWAY, "<html>502 Bad Gateway</html>");
+    let error = client.execute(&NotRepeatSafe).await.unwrap_err();
+    assert_eq!(error.status(), Some(502));
+    assert_eq!(error.request_id(), None);
+}
+
+#[test]
+fn validation_errors_convert_and_send_nothing() {
+    let error: Error = DeactivateStockRequest::new("200000001", "1", "short", "r")
+        .unwrap_err()
+        .into();
+    assert_eq!(error.attempts(), 0);
+    assert!(error.to_string().contains("out_request_no"), "{error}");
+}
+
+#[test]
+fn debug_output_holds_no_secrets() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let builder = builder(&mock, &clock);
+    let client = builder_debug_and_build(builder);
+    let shown = format!("{client:?}");
+    assert!(shown.contains(BRAND_ID));
+    assert!(
+        !shown.contains("PRIVATE KEY") && !shown.contains("MII"),
+        "{shown}"
+    );
+}
+
+fn builder_debug_and_build(builder: ClientBuilder) -> Client {
+    let shown = format!("{builder:?}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+    assert!(
+        !shown.contains("PRIVATE KEY") && !shown.contains("MII"),
+        "{shown}"
+    );
+    builder.build().unwrap()
+}
+
+#[test]
+fn missing_settings_are_named() {
+    let mock = MockTransport::new();
+    let error = Client::builder()
+        .transport(Arc::new(mock.clone()))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.setting(), Some("brand_id"));
+    let error = Client::builder()
+        .brand_id(BRAND_ID)
+        .transport(Arc::new(mock.clone()))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.setting(), Some("serial_no"));
+    let error = Client::builder()
+        .brand_id(BRAND_ID)
+        .serial_no("not hex!")
+        .transport(Arc::new(mock))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.setting(), Some("serial_no"));
+    assert!(error.to_string().contains("serial_no"), "{error}");
+}
+
+#[test]
+fn environment_configuration_reads_key_files_and_names_variables() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/vectors/keys");
+    let env = |overrides: &[(&str, &str)]| {
+        let mut vars: std::collections::HashMap<String, String> = [
+            ("WXBRAND_BRAND_ID", BRAND_ID.to_owned()),
+            ("WXBRAND_SERIAL_NO", SERIAL_NO.to_owned()),
+            (
+                "WXBRAND_PRIVATE_KEY_PATH",
+                format!("{dir}/brand_private_key_pkcs1.pem"),
+            ),
+            ("WXBRAND_PUBLIC_KEY_ID", KEY_ID.to_owned()),
+            (
+                "WXBRAND_PUBLIC_KEY_PATH",
+                format!("{dir}/wechatpay_public_key.pem"),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        for (k, v) in overrides {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        move |name: &str| vars.get(name).cloned()
+    };
+    let mock = MockTransport::new();
+    let client = wxbrand_client::ClientBuilder::from_lookup(env(&[(
+        "WXBRAND_BASE_URL",
+        "https://proxy.test/",
+    )]))
+    .unwrap()
+    .transport(Arc::new(mock))
+    .build()
+    .unwrap();
+    assert_eq!(client.main_url(), "https://proxy.test");
+    assert_eq!(client.backup_url(), None);
+
+    let default_hosts = wxbrand_client::ClientBuilder::from_lookup(env(&[]))
+        .unwrap()
+        .transport(Arc::new(MockTransport::new()))
+        .build()
+        .unwrap();
+    assert_eq!(default_hosts.main_url(), "https://api.mch.weixin.qq.com");
+    assert_eq!(
+        default_hosts.backup_url(),
+        Some("https://api2.mch.weixin.qq.com")
+    );
+
+    // A public key given where the private key belongs: the error names the variable and advises.
+    let wrong = format!("{dir}/brand_public_key.pem");
+    let error =
+        wxbrand_client::ClientBuilder::from_lookup(env(&[("WXBRAND_PRIVATE_KEY_PATH", &wrong)]))
+            .unwrap_err();
+    assert_eq!(error.setting(), Some("WXBRAND_PRIVATE_KEY_PATH"));
+    assert!(
+        error.to_string().contains("brand_public_key.pem"),
+        "{error}"
+    );
+
+    let error = wxbrand_client::ClientBuilder::from_lookup(env(&[(
+        "WXBRAND_BASE_URL",
+        "api.mch.weixin.qq.com",
+    )]))
+    .unwrap()
+    .transport(Arc::new(MockTransport::new()))
+    .build()
+    .unwrap_err();
+    assert_eq!(error.setting(), Some("WXBRAND_BASE_URL"));
+    let error = wxbrand_client::ClientBuilder::from_lookup(env(&[("WXBRAND_SERIAL_NO", "xyz")]))
+        .unwrap()
+        .transport(Arc::new(MockTransport::new()))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.setting(), Some("WXBRAND_SERIAL_NO"));
+}
+
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+
+    #[test]
+    fn the_blocking_client_runs_the_same_pipeline() {
+        let mock = MockTransport::new();
+        let clock = ManualClock::new(START);
+        let client = builder(&mock, &clock).build_blocking().unwrap();
+        mock.push_response(api_error(500, "SYSTEM_ERROR"));
+        mock.push_response(ok_stock());
+        let stock = client.execute(&deactivate()).unwrap();
+        assert_eq!(stock.attempts(), 2);
+    }
+
+    #[tokio::test]
+    async fn inside_a_runtime_it_refuses_instead_of_blocking() {
+        let mock = MockTransport::new();
+        let clock = ManualClock::new(START);
+        let client = builder(&mock, &clock).build_blocking().unwrap();
+        mock.push_response(ok_stock());
+        let error = client.execute(&deactivate()).unwrap_err();
+        assert!(matches!(error, Error::BlockingInsideRuntime));
+        assert_eq!(mock.request_count(), 0);
+        drop(client); // dropping the private runtime here must not panic either
+    }
+}
