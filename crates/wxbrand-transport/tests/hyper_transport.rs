@@ -110,6 +110,72 @@ async fn connection_refused_is_not_sent() {
     assert!(!error.to_string().contains(&source), "{error}");
 }
 
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn connect_timeout_is_not_sent() {
+    let (addr, _fillers, _listener) = unanswering_addr();
+    let transport = HyperTransport::builder()
+        .connect_timeout(Duration::from_millis(200))
+        .request_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let watch = Stopwatch::start();
+    let error = transport
+        .send(get(&format!("http://{addr}/")))
+        .await
+        .unwrap_err();
+    let elapsed = watch.elapsed();
+    println!("{error:?} after {elapsed:?}");
+    assert_eq!(error.kind(), TransportErrorKind::NotSent, "{error:?}");
+    // The connect timeout fired, not the request timeout.
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+}
+
+#[test]
+fn platform_roots_load_or_fail_cleanly() {
+    // Machines without a trust store get an error, never a panic.
+    match HyperTransport::builder()
+        .built_in_roots(BuiltInRoots::Platform)
+        .build()
+    {
+        Ok(transport) => println!("{transport:?}"),
+        Err(error) => assert_eq!(error.kind(), TransportErrorKind::Other),
+    }
+}
+
+#[tokio::test]
+async fn request_timeout_display_leaves_the_source_out() {
+    let server = stalling_server();
+    let transport = HyperTransport::builder()
+        .request_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let error = transport.send(get(&server.url("/"))).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "no complete answer within the request timeout (100ms)"
+    );
+    assert!(error.source().is_some());
+}
+
+#[tokio::test]
+async fn tls_keep_alive_reuses_one_connection() {
+    let pki = test_pki();
+    let server = https_server(pki.server_config.clone());
+    let transport = HyperTransport::builder()
+        .add_root_certificate_pem(pki.ca_pem.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    for _ in 0..20 {
+        transport
+            .send(get(&server.https_url("localhost", "/again")))
+            .await
+            .unwrap();
+    }
+    assert_eq!(server.accepted(), 1);
+}
+
 #[tokio::test]
 async fn reset_after_reading_the_request_may_have_been_delivered() {
     let server = resetting_server();
@@ -191,6 +257,7 @@ async fn chunked_answer_over_the_limit_is_rejected_without_reading_it_all() {
     // The client hangs up; the server cannot get the rest through.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let sent = written.load(Ordering::SeqCst);
+    println!("rejected after {elapsed:?}; the server got {sent} bytes out");
     assert!(sent < total / 4, "server pushed {sent} bytes");
 }
 

@@ -278,3 +278,26 @@ impl Stopwatch {
         self.0.elapsed()
     }
 }
+
+/// A listener whose accept queue is full, so a further connection attempt gets no answer to its
+/// SYN (Linux drops it) and hangs until the connect timeout. Keep the returned value alive.
+#[cfg(target_os = "linux")]
+pub fn unanswering_addr() -> (
+    SocketAddr,
+    Vec<std::net::TcpStream>,
+    tokio::net::TcpListener,
+) {
+    let _guard = server_runtime().enter();
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+    let listener = socket.listen(1).expect("listen");
+    let addr = listener.local_addr().expect("addr");
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(stream) => fillers.push(stream),
+            Err(_) => break, // the queue is full
+        }
+    }
+    (addr, fillers, listener)
+}
