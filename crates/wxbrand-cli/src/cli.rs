@@ -195,6 +195,9 @@ pub struct ConnectionArgs {
     /// An extra CA certificate (PEM) to trust, e.g. the one `wxbrand simulate --tls` wrote.
     #[arg(long, value_name = "PATH")]
     pub ca_cert: Option<PathBuf>,
+    /// Retries after a failure that is safe to repeat (network, 429, 5xx), waiting 1 s, 2 s, 4 s …
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
     pub output: OutputFormat,
@@ -262,7 +265,10 @@ pub struct ListArgs {
     /// Stocks per page, 1–50 (WeChat Pay's default is 20).
     #[arg(long, value_name = "N")]
     pub page_size: Option<u32>,
-    /// Follow `next_page_token` and print every page's stocks together.
+    /// Continue from the `next_page_token` of a previous page.
+    #[arg(long, value_name = "TOKEN")]
+    pub page_token: Option<String>,
+    /// Follow `next_page_token` and print every page's stocks together (JSON: one array).
     #[arg(long)]
     pub all: bool,
     /// Client settings.

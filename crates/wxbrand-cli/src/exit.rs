@@ -9,6 +9,7 @@
 //! | 3 | WeChat Pay answered with an API error |
 //! | 4 | an answer (or the `verify` input) failed signature verification |
 //! | 5 | transport failure: the request could not be sent or the answer not read |
+//! | 1 | a failure of a kind this version does not classify |
 
 use std::fmt;
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ pub enum FailureKind {
     Verification,
     /// The request could not be sent or the answer could not be read (exit 5).
     Transport,
+    /// A failure of a kind this version does not classify (exit 1).
+    Other,
 }
 
 impl FailureKind {
@@ -34,6 +37,7 @@ impl FailureKind {
             FailureKind::Api => 3,
             FailureKind::Verification => 4,
             FailureKind::Transport => 5,
+            FailureKind::Other => 1,
         }
     }
 

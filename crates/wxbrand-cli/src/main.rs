@@ -41,8 +41,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Sign(args) => commands::sign::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
-        Command::Stock(_) => Err(Failure::usage(
-            "this subcommand is not available in this build yet",
-        )),
+        Command::Stock(args) => commands::stock::run(args),
     }
 }

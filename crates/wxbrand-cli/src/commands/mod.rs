@@ -2,4 +2,5 @@
 
 pub mod sign;
 pub mod simulate;
+pub mod stock;
 pub mod verify;

@@ -1,0 +1,269 @@
+//! `wxbrand stock deactivate|get|list`: stock operations through the SDK client.
+//!
+//! The client is configured from the same `WXBRAND_*` variables as `Client::from_env` (clap reads
+//! them; a flag overrides its variable). Failures map to exit codes by class: 2 for a missing or
+//! wrong setting or a field that fails validation (nothing sent), 3 for an API error, 4 for an
+//! answer that failed verification, 5 for a transport failure.
+
+use futures_util::StreamExt;
+use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, RetryPolicy};
+use wxbrand_product_coupon::{
+    DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
+};
+use wxbrand_sign::generate_nonce;
+
+use crate::cli::{
+    ConnectionArgs, DeactivateArgs, GetArgs, ListArgs, StateFilter, StockArgs, StockCommand,
+};
+use crate::config::{self, Setting, BRAND_ID, PRIVATE_KEY, PUBLIC_KEY, PUBLIC_KEY_ID, SERIAL_NO};
+use crate::exit::{Failure, FailureKind};
+use crate::{clock, output};
+
+const BASE_URL: Setting = Setting::new("base URL", "--base-url", "WXBRAND_BASE_URL");
+const CA_CERT: Setting = Setting::flag_only("CA certificate file", "--ca-cert");
+
+/// Runs one stock operation.
+pub fn run(args: &StockArgs) -> Result<(), Failure> {
+    match &args.command {
+        StockCommand::Deactivate(args) => deactivate(args),
+        StockCommand::Get(args) => get(args),
+        StockCommand::List(args) => list(args),
+    }
+}
+
+fn deactivate(args: &DeactivateArgs) -> Result<(), Failure> {
+    let out_request_no = match &args.out_request_no {
+        Some(given) => given.clone(),
+        None => {
+            let generated = fresh_out_request_no(clock::now_unix_seconds(), &generate_nonce());
+            output::note(&format!(
+                "out_request_no: {generated} (to retry this deactivation, pass --out-request-no {generated})"
+            ));
+            generated
+        }
+    };
+    let request = DeactivateStockRequest::new(
+        args.product_coupon_id.as_str(),
+        args.stock_id.as_str(),
+        out_request_no.as_str(),
+        args.reason.as_str(),
+    )
+    .map_err(|e| validation_failure(&e))?;
+    let result = with_client(&args.connection, |client| async move {
+        client.product_coupon().deactivate_stock(request).await
+    });
+    match result {
+        Ok(response) => output::stock(response.value(), args.connection.output),
+        Err(failure) => {
+            if matches!(failure.kind(), FailureKind::Transport | FailureKind::Api) {
+                output::note(&format!(
+                    "to retry safely (WeChat Pay acts once per request number): --out-request-no {out_request_no}"
+                ));
+            }
+            Err(failure)
+        }
+    }
+}
+
+fn get(args: &GetArgs) -> Result<(), Failure> {
+    let request = GetStockRequest::new(args.product_coupon_id.as_str(), args.stock_id.as_str())
+        .map_err(|e| validation_failure(&e))?;
+    let response = with_client(&args.connection, |client| async move {
+        client.product_coupon().get_stock(request).await
+    })?;
+    output::stock(response.value(), args.connection.output)
+}
+
+fn list(args: &ListArgs) -> Result<(), Failure> {
+    let mut request = ListStocksRequest::new(args.product_coupon_id.as_str())
+        .map_err(|e| validation_failure(&e))?;
+    if let Some(state) = args.state {
+        request = request.state(stock_state(state));
+    }
+    if let Some(page_size) = args.page_size {
+        request = request
+            .page_size(page_size)
+            .map_err(|e| validation_failure(&e))?;
+    }
+    if let Some(token) = &args.page_token {
+        request = request
+            .page_token(token.as_str())
+            .map_err(|e| validation_failure(&e))?;
+    }
+    if args.all {
+        let stocks = with_client(&args.connection, |client| async move {
+            let mut stream = client.product_coupon().list_all_stocks(request);
+            let mut stocks = Vec::new();
+            while let Some(stock) = stream.next().await {
+                stocks.push(stock?);
+            }
+            Ok(stocks)
+        })?;
+        output::all_stocks(&stocks, args.connection.output)
+    } else {
+        let response = with_client(&args.connection, |client| async move {
+            client.product_coupon().list_stocks(request).await
+        })?;
+        output::stock_page(response.value(), args.connection.output)
+    }
+}
+
+fn stock_state(state: StateFilter) -> StockState {
+    match state {
+        StateFilter::Auditing => StockState::Auditing,
+        StateFilter::Sending => StockState::Sending,
+        StateFilter::Paused => StockState::Paused,
+        StateFilter::Stopped => StockState::Stopped,
+        StateFilter::Deactivated => StockState::Deactivated,
+    }
+}
+
+/// A request number that WeChat Pay accepts (6–40 characters of `0-9A-Za-z_-`): `cli`, the Unix
+/// time and 12 random characters, e.g. `cli1735660800_Zx8Kq0aB3mPw`.
+pub fn fresh_out_request_no(unix_seconds: i64, nonce: &str) -> String {
+    let random: String = nonce
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(12)
+        .collect();
+    format!("cli{}_{random}", unix_seconds.max(0))
+}
+
+/// Builds the client on a fresh runtime and runs `call` with it, mapping failures to exit classes.
+fn with_client<T, F, Fut>(connection: &ConnectionArgs, call: F) -> Result<T, Failure>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let builder = client_builder(connection)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let client = builder.build().map_err(|e| config_failure(&e))?;
+        call(client).await.map_err(|e| call_failure(&e))
+    })
+}
+
+/// The client settings from flags and `WXBRAND_*` variables; key files are loaded here.
+fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilder, Failure> {
+    let brand_id = config::required_text(connection.brand_id.as_ref(), BRAND_ID)?;
+    let serial_no = config::required_text(connection.serial_no.as_ref(), SERIAL_NO)?;
+    let private_key_path = config::required(connection.private_key.as_ref(), PRIVATE_KEY)?;
+    let public_key_id = config::required_text(connection.public_key_id.as_ref(), PUBLIC_KEY_ID)?;
+    let public_key_path = config::required(connection.public_key.as_ref(), PUBLIC_KEY)?;
+    let private_key = config::load_private_key(&private_key_path, PRIVATE_KEY)?;
+    let public_key = config::load_public_key(&public_key_path, PUBLIC_KEY)?;
+
+    let mut builder = ClientBuilder::new()
+        .brand_id(brand_id.trim())
+        .serial_no(serial_no.trim())
+        .private_key(private_key)
+        .wechatpay_public_key(public_key_id.trim(), public_key)
+        .retry_policy(RetryPolicy::new().max_retries(connection.retries));
+    if let Some(url) = connection
+        .base_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        // As with WXBRAND_BASE_URL in the client: one host, no failover to WeChat Pay's backup.
+        builder = builder.base_url(url.trim()).without_backup();
+    }
+    if let Some(path) = &connection.ca_cert {
+        builder = builder.add_root_certificate_pem(config::read_file(path, CA_CERT.what)?);
+    }
+    Ok(builder)
+}
+
+/// A client setting the builder refused, named by its flag and variable.
+fn config_failure(error: &ConfigError) -> Failure {
+    let setting = match error.setting() {
+        Some("brand_id") => Some(BRAND_ID),
+        Some("serial_no") => Some(SERIAL_NO),
+        Some("private_key") => Some(PRIVATE_KEY),
+        Some("wechatpay_public_key") => Some(PUBLIC_KEY_ID),
+        Some("base_url") => Some(BASE_URL),
+        _ => None,
+    };
+    let text = output::chain(error);
+    match (setting, error) {
+        (Some(setting), _) => {
+            Failure::usage(format!("{text} (given with {})", setting.how_to_give()))
+        }
+        (None, ConfigError::Transport { .. }) => {
+            Failure::usage(format!("{text} (given with {})", CA_CERT.how_to_give()))
+        }
+        (None, _) => Failure::usage(text),
+    }
+}
+
+/// A request field that fails validation, with the flag that gave it.
+fn validation_failure(error: &wxbrand_core::ValidationError) -> Failure {
+    let flag = match error.field() {
+        "product_coupon_id" => "--product-coupon-id",
+        "stock_id" => "--stock-id",
+        "out_request_no" => "--out-request-no",
+        "deactivate_reason" => "--reason",
+        "page_size" => "--page-size",
+        "page_token" => "--page-token",
+        _ => "",
+    };
+    if flag.is_empty() {
+        Failure::usage(format!("invalid request: {error}"))
+    } else {
+        Failure::usage(format!("invalid {flag}: {error}"))
+    }
+}
+
+/// Maps a failed call to its exit class; API errors list code, message and `Request-ID`.
+fn call_failure(error: &Error) -> Failure {
+    if let Some(api) = error.api_error() {
+        let mut text = format!("WeChat Pay answered HTTP {}", api.status());
+        let code = api.code().map_or("-", |c| c.as_str());
+        text.push_str(&format!("\n  code:       {code}"));
+        text.push_str(&format!("\n  message:    {}", api.message().unwrap_or("-")));
+        text.push_str(&format!(
+            "\n  Request-ID: {}",
+            api.request_id().unwrap_or("-")
+        ));
+        if let Some(detail) = api.detail() {
+            text.push_str(&format!("\n  detail:     {detail}"));
+        }
+        if let Some(excerpt) = api.body_excerpt() {
+            text.push_str(&format!("\n  body:       {excerpt}"));
+        }
+        if api.is_retryable() {
+            text.push_str("\n  (retryable: the same request may be sent again later)");
+        }
+        return Failure::new(FailureKind::Api, text);
+    }
+    let text = output::chain(error);
+    match error {
+        Error::InvalidRequest { .. } | Error::Signing { .. } => Failure::usage(text),
+        Error::Transport { .. } => Failure::new(FailureKind::Transport, text),
+        // A verified answer that does not decode is as unusable as one that failed verification.
+        Error::Verification { .. } | Error::Decode { .. } => {
+            Failure::new(FailureKind::Verification, text)
+        }
+        _ => Failure::new(FailureKind::Other, text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_request_numbers_are_valid() {
+        let number = fresh_out_request_no(1_735_660_800, &generate_nonce());
+        assert!((6..=40).contains(&number.len()), "{number}");
+        assert!(number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        assert!(
+            DeactivateStockRequest::new("200000001", "123456789", number.as_str(), "r").is_ok()
+        );
+        assert_eq!(fresh_out_request_no(-5, "abc"), "cli0_abc");
+    }
+}

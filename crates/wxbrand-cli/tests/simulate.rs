@@ -1,0 +1,411 @@
+//! `wxbrand simulate` as a process serves `wxbrand stock …` from other processes; every failure
+//! class has its exit code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::{config, text, vector, vector_json, wxbrand, TempDir};
+
+const COUPON: &str = "200000001";
+const STOCK: &str = "123456789";
+const SECOND_STOCK: &str = "123456790";
+
+/// A running `wxbrand simulate`, killed when dropped.
+#[derive(Debug)]
+struct Simulator {
+    child: Child,
+    url: String,
+    ca_path: Option<String>,
+    dir: TempDir,
+}
+
+impl Simulator {
+    /// Starts the simulator with the vector keys and two SENDING stocks, on a free port; with
+    /// `tls`, HTTPS with its CA written to `ca.pem` in the test's temp dir.
+    fn start(tls: bool) -> Simulator {
+        let config = config();
+        let dir = TempDir::new("simulate");
+        let stocks = dir.write("stocks.json", stocks_json());
+        let mut extra = Vec::new();
+        if tls {
+            extra.push("--tls".to_string());
+            extra.push("--ca-out".to_string());
+            extra.push(dir.join("ca.pem").to_str().unwrap().to_string());
+        }
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"))
+            .args(["simulate", "--listen", "127.0.0.1:0"])
+            .args([
+                "--brand-id",
+                text(&config, "brand_id"),
+                "--serial-no",
+                text(&config, "serial_no"),
+            ])
+            .args([
+                "--brand-public-key",
+                &vector(text(&config, "brand_public_key")),
+            ])
+            .args([
+                "--wechatpay-private-key",
+                &vector(text(&config, "wechatpay_private_key")),
+            ])
+            .args([
+                "--wechatpay-public-key-id",
+                text(&config, "wechatpay_public_key_id"),
+            ])
+            .arg("--stocks")
+            .arg(&stocks)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Read the announced lines on a thread, so a simulator that never prints fails the test
+        // instead of hanging it.
+        let stdout = child.stdout.take().unwrap();
+        let wanted = if tls { 2 } else { 1 };
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            for _ in 0..wanted {
+                let line = lines.next().and_then(Result::ok).unwrap_or_default();
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+            // Keep reading so the simulator never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let mut simulator = Simulator {
+            child,
+            url: String::new(),
+            ca_path: None,
+            dir,
+        };
+        simulator.url = receiver
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the simulator printed no URL");
+        assert!(
+            simulator.url.starts_with(if tls {
+                "https://127.0.0.1:"
+            } else {
+                "http://127.0.0.1:"
+            }),
+            "{}",
+            simulator.url
+        );
+        if tls {
+            simulator.ca_path = Some(receiver.recv_timeout(Duration::from_secs(5)).unwrap());
+        }
+        simulator
+    }
+
+    /// `wxbrand stock <args>` configured for this simulator through the `WXBRAND_*` variables.
+    fn stock(&self, args: &[&str]) -> std::process::Output {
+        let config = config();
+        wxbrand()
+            .env("WXBRAND_BRAND_ID", text(&config, "brand_id"))
+            .env("WXBRAND_SERIAL_NO", text(&config, "serial_no"))
+            .env(
+                "WXBRAND_PRIVATE_KEY_PATH",
+                vector(text(&config, "brand_private_key")),
+            )
+            .env(
+                "WXBRAND_PUBLIC_KEY_ID",
+                text(&config, "wechatpay_public_key_id"),
+            )
+            .env(
+                "WXBRAND_PUBLIC_KEY_PATH",
+                vector(text(&config, "wechatpay_public_key")),
+            )
+            .env("WXBRAND_BASE_URL", &self.url)
+            .arg("stock")
+            .args(args)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The seed example stock, made SENDING, and a second stock of the same coupon.
+fn stocks_json() -> String {
+    let mut first = vector_json("stock_entity_seed_example.json");
+    let fields = first.as_object_mut().unwrap();
+    fields.insert("state".into(), "SENDING".into());
+    for name in [
+        "deactivate_request_no",
+        "deactivate_time",
+        "deactivate_reason",
+    ] {
+        fields.remove(name);
+    }
+    let mut second = first.clone();
+    second["stock_id"] = SECOND_STOCK.into();
+    serde_json::to_string(&serde_json::json!([first, second])).unwrap()
+}
+
+fn stdout_json(output: &std::process::Output) -> serde_json::Value {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_deactivation_from_another_process_is_served() {
+    let sim = Simulator::start(false);
+    let reason = "批次信息有误,重新创建";
+    let args = [
+        "deactivate",
+        "--product-coupon-id",
+        COUPON,
+        "--stock-id",
+        STOCK,
+        "--reason",
+        reason,
+    ];
+    let answer = stdout_json(
+        &sim.stock(&[&args[..], &["--out-request-no", "34657_20250101_123456"]].concat()),
+    );
+    assert_eq!(answer["state"], "DEACTIVATED");
+    assert_eq!(answer["deactivate_request_no"], "34657_20250101_123456");
+    assert_eq!(answer["deactivate_reason"], reason);
+    assert_eq!(
+        answer["remark"], "满减券",
+        "fields beyond the typed ones are printed as answered"
+    );
+
+    // The same request number again: WeChat Pay acts once and answers the same.
+    let again = stdout_json(
+        &sim.stock(&[&args[..], &["--out-request-no", "34657_20250101_123456"]].concat()),
+    );
+    assert_eq!(again, answer);
+
+    let queried =
+        stdout_json(&sim.stock(&["get", "--product-coupon-id", COUPON, "--stock-id", STOCK]));
+    assert_eq!(queried["state"], "DEACTIVATED");
+}
+
+#[test]
+fn a_generated_request_number_is_printed_for_a_retry_by_hand() {
+    let sim = Simulator::start(false);
+    let output = sim.stock(&[
+        "deactivate",
+        "--product-coupon-id",
+        COUPON,
+        "--stock-id",
+        SECOND_STOCK,
+        "--reason",
+        "r",
+    ]);
+    let answer = stdout_json(&output);
+    let number = answer["deactivate_request_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        stderr(&output).contains(&format!("--out-request-no {number}")),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn listing_follows_pages_and_prints_tables() {
+    let sim = Simulator::start(false);
+    let all = stdout_json(&sim.stock(&[
+        "list",
+        "--product-coupon-id",
+        COUPON,
+        "--page-size",
+        "1",
+        "--all",
+    ]));
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stock_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [STOCK, SECOND_STOCK]);
+
+    let page =
+        stdout_json(&sim.stock(&["list", "--product-coupon-id", COUPON, "--state", "sending"]));
+    assert_eq!(page["stock_list"].as_array().unwrap().len(), 2);
+
+    let table = sim.stock(&[
+        "list",
+        "--product-coupon-id",
+        COUPON,
+        "--page-size",
+        "1",
+        "--output",
+        "table",
+    ]);
+    assert_eq!(table.status.code(), Some(0));
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(table.starts_with("PRODUCT_COUPON_ID"), "{table}");
+    assert!(
+        table.contains(STOCK) && table.contains("SENDING") && table.contains("--page-token"),
+        "{table}"
+    );
+}
+
+#[test]
+fn https_with_the_written_ca_certificate() {
+    let sim = Simulator::start(true);
+    let ca_file = sim.dir.join("ca.pem");
+    assert_eq!(
+        sim.ca_path.as_deref(),
+        ca_file.to_str(),
+        "the second stdout line names the CA file"
+    );
+    assert!(std::fs::read_to_string(&ca_file)
+        .unwrap()
+        .contains("BEGIN CERTIFICATE"));
+    let get = ["get", "--product-coupon-id", COUPON, "--stock-id", STOCK];
+    let trusted = sim.stock(&[&get[..], &["--ca-cert", ca_file.to_str().unwrap()]].concat());
+    assert_eq!(stdout_json(&trusted)["state"], "SENDING");
+    let untrusted = sim.stock(&[&get[..], &["--retries", "0"]].concat());
+    assert_eq!(untrusted.status.code(), Some(5), "{}", stderr(&untrusted));
+}
+
+#[test]
+fn exit_code_2_for_validation_and_settings() {
+    let sim = Simulator::start(false);
+    let bad = sim.stock(&[
+        "deactivate",
+        "--product-coupon-id",
+        COUPON,
+        "--stock-id",
+        STOCK,
+        "--reason",
+        "r",
+        "--out-request-no",
+        "ab",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("--out-request-no"),
+        "{}",
+        stderr(&bad)
+    );
+
+    let bad_size = sim.stock(&["list", "--product-coupon-id", COUPON, "--page-size", "51"]);
+    assert_eq!(bad_size.status.code(), Some(2), "{}", stderr(&bad_size));
+
+    let usage = sim.stock(&["get", "--product-coupon-id", COUPON]);
+    assert_eq!(usage.status.code(), Some(2), "clap's own usage errors");
+
+    let unconfigured = wxbrand()
+        .args([
+            "stock",
+            "get",
+            "--product-coupon-id",
+            COUPON,
+            "--stock-id",
+            STOCK,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(unconfigured.status.code(), Some(2));
+    let message = stderr(&unconfigured);
+    assert!(
+        message.contains("--brand-id") && message.contains("WXBRAND_BRAND_ID"),
+        "{message}"
+    );
+}
+
+#[test]
+fn exit_code_3_for_an_api_error_with_code_message_and_request_id() {
+    let sim = Simulator::start(false);
+    let output = sim.stock(&[
+        "get",
+        "--product-coupon-id",
+        COUPON,
+        "--stock-id",
+        "999999999",
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("404"), "{message}");
+    assert!(message.contains("RESOURCE_NOT_EXISTS"), "{message}");
+    assert!(message.contains("Request-ID: 08SIM"), "{message}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn exit_code_4_when_the_answer_fails_verification() {
+    let sim = Simulator::start(false);
+    // The CLI trusts another key under the simulator's key id: every answer's signature is wrong.
+    let wrong_key = vector(text(&config(), "brand_public_key"));
+    let output = sim.stock(&[
+        "get",
+        "--product-coupon-id",
+        COUPON,
+        "--stock-id",
+        STOCK,
+        "--public-key",
+        &wrong_key,
+    ]);
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert!(
+        output.stdout.is_empty(),
+        "a rejected answer is never printed"
+    );
+}
+
+#[test]
+fn exit_code_5_when_nothing_listens() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let config = config();
+    let output = wxbrand()
+        .args([
+            "stock",
+            "get",
+            "--product-coupon-id",
+            COUPON,
+            "--stock-id",
+            STOCK,
+            "--retries",
+            "0",
+        ])
+        .args(["--base-url", &format!("http://127.0.0.1:{port}")])
+        .args([
+            "--brand-id",
+            text(&config, "brand_id"),
+            "--serial-no",
+            text(&config, "serial_no"),
+        ])
+        .args(["--private-key", &vector(text(&config, "brand_private_key"))])
+        .args(["--public-key-id", text(&config, "wechatpay_public_key_id")])
+        .args([
+            "--public-key",
+            &vector(text(&config, "wechatpay_public_key")),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+}
