@@ -49,14 +49,14 @@ type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 /// ```no_run
 /// use wxbrand_transport::{Bytes, HyperTransport, Transport};
 ///
-/// # async fn run() -> Result<(), wxbrand_transport::TransportError> {
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let transport = HyperTransport::new()?;
-/// let request = http::Request::get("https://api.mch.weixin.qq.com/")
-///     .body(Bytes::new())
-///     .map_err(|e| wxbrand_transport::TransportError::with_source(
-///         wxbrand_transport::TransportErrorKind::InvalidUrl, "bad request", e))?;
-/// let response = transport.send(request).await?;
-/// println!("{} ({} bytes)", response.status(), response.body().len());
+/// let request = http::Request::get("https://api.mch.weixin.qq.com/").body(Bytes::new())?;
+/// match transport.send(request).await {
+///     Ok(response) => println!("{} ({} bytes)", response.status(), response.body().len()),
+///     Err(error) if error.is_not_sent() => println!("never left, safe to send again: {error}"),
+///     Err(error) => return Err(error.into()),
+/// }
 /// # Ok(())
 /// # }
 /// ```
@@ -463,12 +463,12 @@ impl Inner {
         &self,
         request: Request<Full<Bytes>>,
     ) -> Result<Response<Bytes>, TransportError> {
-        let host = request.uri().host().unwrap_or_default().to_owned();
+        let uri = request.uri().clone();
         let response = self
             .client
             .request(request)
             .await
-            .map_err(|e| classify_client_error(e, &host))?;
+            .map_err(|e| classify_client_error(e, uri.host().unwrap_or_default()))?;
         let (parts, body) = response.into_parts();
         let max = self.settings.max_response_size;
         if let Some(announced) = content_length(&parts.headers) {

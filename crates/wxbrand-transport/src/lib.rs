@@ -5,7 +5,7 @@
 //! crate knows nothing of WeChat Pay: it defines the two traits, an error that tells the caller
 //! what is safe to do next ([`TransportError`], [`TransportErrorKind`]), and implementations:
 //!
-//! - [`HyperTransport`] (feature `hyper`): a pooled hyper-util client over hyper-rustls, rustls
+//! - `HyperTransport` (feature `hyper`): a pooled hyper-util client over hyper-rustls, rustls
 //!   on its aws-lc-rs provider, HTTP/1.1 keep-alive and HTTP/2 by ALPN;
 //! - `BlockingHyperTransport` (feature `blocking`): the same stack behind a private runtime;
 //! - `test_util::MockTransport` (feature `test-util`): records requests, answers from a script.
@@ -65,7 +65,7 @@
 //! | `Other` | anything else | treat as possibly delivered |
 //!
 //! # Crate features
-//! - `hyper` (default): [`HyperTransport`], hyper-util + hyper-rustls with rustls on aws-lc-rs,
+//! - `hyper` (default): `HyperTransport`, hyper-util + hyper-rustls with rustls on aws-lc-rs,
 //!   webpki roots or the platform's roots.
 //! - `blocking`: `BlockingHyperTransport`, the hyper stack for synchronous code (implies `hyper`).
 //! - `test-util`: `test_util::MockTransport`, a recording, scripted transport for tests.
