@@ -440,3 +440,45 @@ async fn blocking_transport_built_and_dropped_unused_inside_a_runtime() {
     println!("{transport:?}");
     drop(transport);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn blocking_call_to_a_server_on_the_callers_own_current_thread_runtime_times_out() {
+    // The documented hazard: the blocked thread is the one that would run this server, so no
+    // answer can come; the request timeout ends the wait (no deadlock, no panic).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection_with_upgrades(
+                        hyper_util::rt::TokioIo::new(stream),
+                        hyper::service::service_fn(hello),
+                    )
+                    .into_owned(),
+            );
+        }
+    });
+    let transport = HyperTransport::builder()
+        .request_timeout(Duration::from_millis(300))
+        .build_blocking()
+        .unwrap();
+    let watch = Stopwatch::start();
+    let error = transport
+        .send(get(&format!("http://{addr}/same-runtime")))
+        .unwrap_err();
+    assert!(watch.elapsed() < Duration::from_secs(3));
+    // The kernel accepted the connection and took the request; the answer never came.
+    assert_eq!(
+        error.kind(),
+        TransportErrorKind::MaybeDelivered,
+        "{error:?}"
+    );
+    // Once the thread is free again, the server runs: the async transport gets its answer.
+    let response = HyperTransport::new()
+        .unwrap()
+        .send(get(&format!("http://{addr}/after")))
+        .await
+        .unwrap();
+    assert_eq!(response.body().as_ref(), b"hello GET /after");
+}
