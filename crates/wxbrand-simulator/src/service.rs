@@ -128,6 +128,10 @@ where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    // An announced length over the cap is refused before reading anything.
+    if body.size_hint().lower() > cap as u64 {
+        return Err(BodyProblem::TooLarge);
+    }
     match Limited::new(body, cap).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyProblem::TooLarge),
