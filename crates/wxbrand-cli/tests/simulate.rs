@@ -409,3 +409,25 @@ fn exit_code_5_when_nothing_listens() {
         .unwrap();
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_simulator_cleanly() {
+    let mut sim = Simulator::start(false);
+    let status = Command::new("kill")
+        .args(["-TERM", &sim.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Up to 10 s, counted in polls (the workspace keeps clocks out of tests).
+    let mut code = None;
+    for _ in 0..500 {
+        if let Some(status) = sim.child.try_wait().unwrap() {
+            code = Some(status.code());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let code = code.expect("the simulator ignored SIGTERM");
+    assert_eq!(code, Some(0));
+}
