@@ -227,17 +227,18 @@ impl Inner {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            if let Some(limiter) = limiter {
-                let waited = limiter.acquire(&*self.clock, &*self.sleeper).await;
-                if !waited.is_zero() {
-                    tracing::trace!(waited_ms = waited.as_millis() as u64, "rate limit");
-                }
-            }
+            // Held until this attempt's answer is in (see `RateLimit`).
+            let permit = match limiter {
+                Some(limiter) => Some(limiter.acquire(&*self.clock, &*self.sleeper).await),
+                None => None,
+            };
             let (role, host) = self.hosts.current(self.clock.monotonic());
             span.record("attempt", attempt);
             span.record("host", host);
             let request = self.request(&method, host, prepared, body.clone(), attempt)?;
-            let failure = match self.transport.send(request).await {
+            let outcome = self.transport.send(request).await;
+            drop(permit);
+            let failure = match outcome {
                 Ok(answer) => {
                     let status = answer.status().as_u16();
                     let request_id = answer

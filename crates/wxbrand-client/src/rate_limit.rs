@@ -4,13 +4,22 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use crate::clock::{Clock, Sleeper};
 
-/// At most `max` sends in any window of `window`.
+/// At most `max` requests of an operation in any window of `window`, as the server counts them.
 ///
 /// A sliding window, not a token bucket: a bucket holding `max` tokens refilled at `max` per
-/// second lets up to `2 × max − 1` requests through within one second, which the server counts
-/// as over its limit.
+/// second lets up to `2 × max − 1` requests through within one second, which the server counts as
+/// over its limit.
+///
+/// The window is kept over what the server can observe. A request holds its slot from the moment
+/// it is sent until one window after its answer arrived (or its attempt failed): the server
+/// received it somewhere in between, so however unevenly the network delays requests, no
+/// window of `window` at the server can hold more than `max` of them. Throughput is therefore
+/// `max` per (`window` + round trip). Every attempt takes a slot, retries included; calls over the
+/// limit wait, they do not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     max: u32,
@@ -18,24 +27,18 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Extra time added to each one-second window by [`RateLimit::per_second`]: two requests sent
-    /// exactly one second apart can arrive less than a second apart when the first is delayed on
-    /// the way, so a server counting arrivals could see one more than the limit.
-    pub const SECOND_GUARD: Duration = Duration::from_millis(50);
-
-    /// At most `max` sends per second (as the server counts them): the window is one second plus
-    /// [`RateLimit::SECOND_GUARD`]. `max` must not be zero.
+    /// At most `max` requests per second. `max` must not be zero.
     pub fn per_second(max: u32) -> Self {
         RateLimit {
             max,
-            window: Duration::from_secs(1) + Self::SECOND_GUARD,
+            window: Duration::from_secs(1),
         }
     }
-    /// At most `max` sends in any window of `window`, exactly. `max` must not be zero.
+    /// At most `max` requests in any window of `window`. `max` must not be zero.
     pub fn new(max: u32, window: Duration) -> Self {
         RateLimit { max, window }
     }
-    /// The largest number of sends in a window.
+    /// The largest number of requests in a window.
     pub fn max(&self) -> u32 {
         self.max
     }
@@ -45,57 +48,111 @@ impl RateLimit {
     }
 }
 
-/// The shared state of one rate limit: the send times within the last window.
+#[derive(Debug, Default)]
+struct Slots {
+    /// Requests sent whose attempt has not ended.
+    in_flight: usize,
+    /// When recent attempts ended (monotonic, in order).
+    ended: VecDeque<Duration>,
+}
+
+/// The shared state of one rate limit.
 #[derive(Debug)]
 pub(crate) struct SlidingWindow {
     limit: RateLimit,
-    sends: Mutex<VecDeque<Duration>>,
+    slots: Mutex<Slots>,
+    released: Notify,
+}
+
+enum Wait {
+    /// The oldest ended attempt leaves the window after this long.
+    For(Duration),
+    /// Every slot is held by a request in flight: wait for one to end.
+    UntilRelease,
 }
 
 impl SlidingWindow {
     pub(crate) fn new(limit: RateLimit) -> Self {
         SlidingWindow {
             limit,
-            sends: Mutex::new(VecDeque::new()),
+            slots: Mutex::new(Slots::default()),
+            released: Notify::new(),
         }
     }
 
-    /// Takes a slot now, or says how long to wait before asking again.
-    fn try_take(&self, now: Duration) -> Result<(), Duration> {
-        let mut sends = self
-            .sends
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        while let Some(&oldest) = sends.front() {
-            if oldest.saturating_add(self.limit.window) <= now {
-                sends.pop_front();
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn try_take(&self, clock: &dyn Clock) -> Result<(), Wait> {
+        let mut slots = self.lock();
+        let now = clock.monotonic();
+        while let Some(&ended) = slots.ended.front() {
+            if ended.saturating_add(self.limit.window) <= now {
+                slots.ended.pop_front();
             } else {
                 break;
             }
         }
-        if sends.len() < self.limit.max as usize {
-            sends.push_back(now);
+        if slots.in_flight + slots.ended.len() < self.limit.max as usize {
+            slots.in_flight += 1;
             return Ok(());
         }
-        match sends.front() {
-            Some(&oldest) => Err(oldest
-                .saturating_add(self.limit.window)
-                .saturating_sub(now)
-                .max(Duration::from_micros(100))),
-            None => Ok(()),
+        match slots.ended.front() {
+            Some(&oldest) => Err(Wait::For(
+                oldest
+                    .saturating_add(self.limit.window)
+                    .saturating_sub(now)
+                    .max(Duration::from_micros(100)),
+            )),
+            None => Err(Wait::UntilRelease),
         }
     }
 
-    /// Waits (through `sleeper`) until a send is allowed, and records it. Returns the time waited.
-    pub(crate) async fn acquire(&self, clock: &dyn Clock, sleeper: &dyn Sleeper) -> Duration {
-        let start = clock.monotonic();
+    /// Waits (through `sleeper`, or for another request to end) until a request may be sent, and
+    /// takes a slot; the slot is given back, stamped with the time, when the permit is dropped.
+    pub(crate) async fn acquire<'a>(
+        &'a self,
+        clock: &'a dyn Clock,
+        sleeper: &dyn Sleeper,
+    ) -> Permit<'a> {
         loop {
-            let now = clock.monotonic();
-            match self.try_take(now) {
-                Ok(()) => return now.saturating_sub(start),
-                Err(wait) => sleeper.sleep(wait).await,
+            let released = self.released.notified();
+            tokio::pin!(released);
+            // Registered before looking, so a release between the look and the wait is not missed.
+            released.as_mut().enable();
+            match self.try_take(clock) {
+                Ok(()) => {
+                    return Permit {
+                        window: self,
+                        clock,
+                    }
+                }
+                Err(Wait::For(wait)) => sleeper.sleep(wait).await,
+                Err(Wait::UntilRelease) => released.await,
             }
         }
+    }
+}
+
+/// A slot of a [`SlidingWindow`], held while one attempt is under way.
+pub(crate) struct Permit<'a> {
+    window: &'a SlidingWindow,
+    clock: &'a dyn Clock,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        {
+            let mut slots = self.window.lock();
+            slots.in_flight = slots.in_flight.saturating_sub(1);
+            // Read under the lock so that `ended` stays in order.
+            let now = self.clock.monotonic();
+            slots.ended.push_back(now);
+        }
+        self.window.released.notify_waiters();
     }
 }
 
@@ -107,11 +164,12 @@ mod tests {
     #[tokio::test]
     async fn never_more_than_max_in_any_window() {
         let clock = ManualClock::new(0);
-        let window = SlidingWindow::new(RateLimit::new(20, Duration::from_secs(1)));
+        let window = SlidingWindow::new(RateLimit::per_second(20));
         let mut times = Vec::new();
         for _ in 0..100 {
-            window.acquire(&clock, &clock).await;
+            let permit = window.acquire(&clock, &clock).await;
             times.push(clock.monotonic());
+            drop(permit);
         }
         for (i, start) in times.iter().enumerate() {
             let within = times[i..]
@@ -123,17 +181,35 @@ mod tests {
                 "{within} sends within a second starting at {start:?}"
             );
         }
-        // 100 sends at 20 per second: the last one goes out after 4 seconds, not later.
+        // 100 instant requests at 20 per second: the last one goes out after 4 seconds.
         assert_eq!(times[99], Duration::from_secs(4));
     }
 
     #[tokio::test]
-    async fn per_second_keeps_a_guard() {
+    async fn a_slot_is_held_until_one_window_after_the_attempt_ends() {
         let clock = ManualClock::new(0);
-        let window = SlidingWindow::new(RateLimit::per_second(2));
-        for _ in 0..3 {
-            window.acquire(&clock, &clock).await;
-        }
-        assert_eq!(clock.monotonic(), Duration::from_millis(1050));
+        let window = SlidingWindow::new(RateLimit::per_second(1));
+        let first = window.acquire(&clock, &clock).await;
+        clock.advance(Duration::from_millis(300)); // the round trip
+        drop(first);
+        let _second = window.acquire(&clock, &clock).await;
+        assert_eq!(clock.monotonic(), Duration::from_millis(1300));
+    }
+
+    #[tokio::test]
+    async fn waits_for_requests_in_flight_to_end() {
+        let clock = ManualClock::new(0);
+        let window = std::sync::Arc::new(SlidingWindow::new(RateLimit::per_second(1)));
+        let held = window.acquire(&clock, &clock).await;
+        let (w, c) = (window.clone(), clock.clone());
+        let waiter = tokio::spawn(async move {
+            let _permit = w.acquire(&c, &c).await;
+            c.monotonic()
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        clock.advance(Duration::from_millis(500));
+        drop(held);
+        assert_eq!(waiter.await.unwrap(), Duration::from_millis(1500));
     }
 }
