@@ -16,7 +16,8 @@ Examples:
       --private-key apiclient_key.pem --method GET \\
       --url /brand/marketing/product-coupon/product-coupons/200000001/stocks/123456789
 
-Exit codes: 0 success, 2 usage or validation error, 3 API error, 4 verification failure, 5 transport failure.";
+Exit codes: 0 success, 2 usage or validation error, 3 API error, 4 answer failed verification
+(or did not decode), 5 transport failure.";
 
 const STOCK_EXAMPLES: &str = "\
 Settings (flag or variable): --brand-id / WXBRAND_BRAND_ID, --serial-no / WXBRAND_SERIAL_NO,
@@ -370,7 +371,7 @@ pub struct VerifyArgs {
     /// The `Wechatpay-Serial` header as received (the id of the key that signed).
     #[arg(long, value_name = "SERIAL", allow_hyphen_values = true)]
     pub serial: Option<String>,
-    /// The `Request-ID` header, if you have it (only echoed).
+    /// The `Request-ID` header, if you have it (it is not signed).
     #[arg(long, value_name = "ID")]
     pub request_id: Option<String>,
     /// The answer or notification body.
@@ -379,6 +380,9 @@ pub struct VerifyArgs {
     /// The local time to check the timestamp against, Unix seconds (default: now).
     #[arg(long, value_name = "SECONDS", allow_hyphen_values = true)]
     pub now: Option<i64>,
+    /// Print the exact string the signature must cover on stderr first, with newlines shown as `\n`.
+    #[arg(long)]
+    pub show_message: bool,
 }
 
 /// `wxbrand simulate`.

@@ -7,7 +7,7 @@
 //! | 0 | success |
 //! | 2 | usage or validation error (nothing was sent) |
 //! | 3 | WeChat Pay answered with an API error |
-//! | 4 | an answer (or the `verify` input) failed signature verification |
+//! | 4 | an answer (or the `verify` input) failed signature verification, or a verified answer did not decode |
 //! | 5 | transport failure: the request could not be sent or the answer not read |
 //! | 1 | a failure of a kind this version does not classify |
 
@@ -21,7 +21,7 @@ pub enum FailureKind {
     Usage,
     /// WeChat Pay (or the simulator) answered with an API error (exit 3).
     Api,
-    /// An answer failed verification (exit 4).
+    /// An answer failed verification, or a verified answer did not decode (exit 4).
     Verification,
     /// The request could not be sent or the answer could not be read (exit 5).
     Transport,

@@ -98,3 +98,20 @@ fn a_missing_key_id_names_its_flag_and_variable() {
         "{stderr}"
     );
 }
+
+#[test]
+fn show_message_prints_what_the_signature_covers() {
+    let case = &vector_json("verify.json")[0];
+    let output = verify_command(case)
+        .args(["--body", text(case, "body"), "--show-message"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let expected = format!(
+        "{}\\n{}\\n{}\\n\n",
+        text(&case["headers"], "Wechatpay-Timestamp"),
+        text(&case["headers"], "Wechatpay-Nonce"),
+        text(case, "body").replace('\\', "\\\\")
+    );
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), expected);
+}

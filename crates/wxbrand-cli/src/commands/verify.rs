@@ -3,6 +3,7 @@
 use wxbrand_sign::{HeaderSource, Verifier, VerifyError};
 
 use crate::cli::VerifyArgs;
+use crate::commands::sign::escape_visible;
 use crate::config::{self, PUBLIC_KEY, PUBLIC_KEY_ID};
 use crate::exit::{Failure, FailureKind};
 use crate::{clock, output};
@@ -38,6 +39,9 @@ pub fn run(args: &VerifyArgs) -> Result<(), Failure> {
     let body = config::body_bytes(args.body.body.as_ref(), args.body.body_file.as_ref())?;
     let key = config::load_public_key(&key_path, PUBLIC_KEY)?;
     let now = args.now.unwrap_or_else(clock::now_unix_seconds);
+    if args.show_message {
+        show_message(args.timestamp.as_deref(), args.nonce.as_deref(), &body);
+    }
     let headers = GivenHeaders {
         timestamp: args.timestamp.clone(),
         nonce: args.nonce.clone(),
@@ -51,6 +55,18 @@ pub fn run(args: &VerifyArgs) -> Result<(), Failure> {
             output::line(&describe(&error))?;
             Err(Failure::new(FailureKind::Verification, String::new()))
         }
+    }
+}
+
+/// Prints on stderr the message the signature must cover: `TIMESTAMP\nNONCE\nBODY\n`.
+fn show_message(timestamp: Option<&str>, nonce: Option<&str>, body: &[u8]) {
+    let parsed = timestamp.and_then(|t| t.trim().parse::<i64>().ok());
+    match (parsed, nonce) {
+        (Some(timestamp), Some(nonce)) => {
+            let message = wxbrand_sign::message::response_message(timestamp, nonce, body);
+            output::note(&escape_visible(&message));
+        }
+        _ => output::note("(no message: --timestamp must be a number and --nonce given)"),
     }
 }
 
