@@ -109,7 +109,7 @@ pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
 pub use routes::{Route, PRODUCT_COUPON_PREFIX};
 pub use state::sample_stock;
-pub use stats::{Admission, StateTransition, Stats};
+pub use stats::{DeactivationEvent, StateTransition, Stats};
 
 use crate::answer::AnswerSigner;
 use crate::auth::BrandKeys;

@@ -18,7 +18,7 @@ use crate::faults::{Fault, Faults};
 use crate::routes::{self, Resolved, Route};
 use crate::server::{AnswerBody, ConnControl, Dropped};
 use crate::state::{Deactivation, Missing, World};
-use crate::stats::{Admission, Recorder};
+use crate::stats::{DeactivationEvent, Recorder};
 
 /// Everything the request handlers share.
 #[derive(Debug)]
@@ -61,10 +61,17 @@ where
         Resolved::Matched { route, .. } => Some(*route),
         _ => None,
     };
+    let arrival = (route == Some(Route::DeactivateStock)).then(|| DeactivationEvent {
+        brand_id: claimed_brand(&parts),
+        at_unix_millis: shared.clock.millis(),
+    });
     shared.stats.update(|s| {
         s.requests_received += 1;
         if let Some(route) = route {
             *s.requests_by_route.entry(route).or_default() += 1;
+        }
+        if let Some(arrival) = arrival {
+            s.deactivation_arrivals.push(arrival);
         }
     });
 
@@ -106,6 +113,14 @@ where
     }
 
     let answer = process(&shared, &parts, &body, resolved);
+    tracing::debug!(
+        seq,
+        method = %parts.method,
+        path = parts.uri.path(),
+        status = answer.status.as_u16(),
+        code = answer.code.unwrap_or(""),
+        "request handled"
+    );
 
     match &fault {
         Some(Fault::AnswerLost) => {
@@ -116,6 +131,17 @@ where
         _ => {}
     }
     Ok(respond(&shared, &conn, seq, answer, fault.as_ref()))
+}
+
+/// The `brand_id` an `Authorization` header claims (not verified), or empty.
+fn claimed_brand(parts: &Parts) -> String {
+    parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(wxbrand_sign::AuthorizationParams::parse)
+        .map(|p| p.brand_id)
+        .unwrap_or_default()
 }
 
 enum BodyProblem {
@@ -266,7 +292,7 @@ fn deactivate(
         return Answer::rate_limited();
     }
     shared.stats.update(|s| {
-        s.deactivation_admissions.push(Admission {
+        s.deactivation_admissions.push(DeactivationEvent {
             brand_id: brand_id.to_string(),
             at_unix_millis: now,
         });

@@ -27,11 +27,13 @@ pub struct StateTransition {
     pub at_unix_millis: i64,
 }
 
-/// A deactivation request admitted by the rate limiter (authenticated and within the limit).
+/// A deactivation request seen at some stage ([`Stats::deactivation_arrivals`],
+/// [`Stats::deactivation_admissions`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Admission {
-    /// The brand that sent it.
+pub struct DeactivationEvent {
+    /// The brand: as claimed by the `Authorization` header for arrivals (empty when there was none
+    /// to read), as authenticated for admissions.
     pub brand_id: String,
     /// When, in Unix milliseconds of the simulator's clock.
     pub at_unix_millis: i64,
@@ -55,8 +57,11 @@ pub struct Stats {
     pub faults_injected: BTreeMap<String, u64>,
     /// Every state change, in order.
     pub transitions: Vec<StateTransition>,
-    /// Every deactivation request the rate limiter let through, in order.
-    pub deactivation_admissions: Vec<Admission>,
+    /// Every request that reached the deactivation route, at its arrival, whatever became of it
+    /// (refused, faulted, rate-limited or served): what a client sent.
+    pub deactivation_arrivals: Vec<DeactivationEvent>,
+    /// Every deactivation request that passed authentication and the rate limiter, in order.
+    pub deactivation_admissions: Vec<DeactivationEvent>,
 }
 
 impl Stats {

@@ -288,5 +288,6 @@ async fn two_hundred_concurrent_deactivations_all_succeed() {
     }
     assert_eq!(stats.requests_on(Route::DeactivateStock), 200);
     assert_eq!(stats.deactivation_admissions.len(), 200);
+    assert_eq!(stats.deactivation_arrivals.len(), 200);
     assert_eq!(stats.rejections_by_code.len(), 0);
 }
