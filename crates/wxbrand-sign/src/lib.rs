@@ -89,3 +89,8 @@ const _: () = {
     assert_send_sync::<VerifyError>();
     assert_send_sync::<NotificationError>();
 };
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
