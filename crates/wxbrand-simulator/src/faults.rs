@@ -2,7 +2,8 @@
 //!
 //! Rules are added through [`SimulatorHandle::faults`](crate::SimulatorHandle::faults). Request
 //! numbers count from the moment a rule is added: `nth(1, …)` is the next request on that route.
-//! When several rules fire for one request, the one added first wins.
+//! When several rules fire for one request, the one added first wins. Requests on paths the
+//! simulator does not serve are neither counted nor faulted.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -61,19 +61,44 @@
 //! to the client ([`SimulatorHandle::ephemeral_brand`]). The WeChat Pay key pair is given with
 //! [`SimulatorBuilder::wechatpay_key`] or generated at start ([`SimulatorHandle::wechatpay_public_key`]).
 //!
-//! # Behaviour worth knowing
+//! # Request checks, in order
+//! 1. Route: unknown path → 404 `NOT_FOUND`, wrong method → 405 `METHOD_NOT_ALLOWED` (with `Allow`),
+//!    broken percent-encoding in a path segment → 400 `PARAM_ERROR`.
+//! 2. Body over the cap (64 KiB by default, [`SimulatorBuilder::max_body_bytes`]) → 413 `PARAM_ERROR`.
+//! 3. `Authorization`: scheme `WECHATPAY-BRAND-SHA256-RSA2048` with `brand_id`, `nonce_str`,
+//!    `signature`, `timestamp`, `serial_no`; brand known; serial registered for it; timestamp within
+//!    300 s of the simulator's clock (inclusive); signature valid over the method, path-and-query
+//!    and body bytes received → otherwise 401 `SIGN_ERROR`.
+//! 4. `Wechatpay-Serial` equal to [`SimulatorHandle::wechatpay_public_key_id`], `Accept` admitting
+//!    JSON, `Content-Type: application/json` on bodies → otherwise 400 `INVALID_REQUEST`.
+//! 5. Deactivation only: the per-brand rate limit → 429 `RATELIMIT_EXCEEDED`; the body rules
+//!    (`out_request_no` 6–40 of `[0-9A-Za-z_-]`, `deactivate_reason` 1–150 characters, both
+//!    required strings, well-formed JSON object) → 400 `PARAM_ERROR` with a `detail`
+//!    `{"field","value","issue","location"}`.
+//! 6. The stock: unknown, or under another product coupon → 404 `RESOURCE_NOT_EXISTS`; not
+//!    `SENDING`/`PAUSED` → 400 `INVALID_REQUEST`.
+//!
+//! Every answer, errors included, carries `Request-ID` (`08SIM<12-digit request number>-<WeChat Pay
+//! internal error number>`: 268435461–268435464 for parameter errors, 268578608 for "not found",
+//! 270924289 for "too frequent", 0 otherwise) and the `Wechatpay-Timestamp`, `Wechatpay-Nonce`,
+//! `Wechatpay-Signature`, `Wechatpay-Serial` and `Wechatpay-Signature-Type` headers, signed over
+//! `timestamp\nnonce\nbody\n` with the WeChat Pay private key. Two deliberate exceptions:
+//! [`Fault::Status503Html`] imitates a proxy (HTML, no WeChat headers), and bytes that are not
+//! HTTP/1.1 at all get hyper's own bare 4xx, as a front proxy would answer them.
+//!
+//! # State and counters
 //! - Stocks are shared by all registered brands. Request numbers (`out_request_no`) are per brand:
 //!   repeating one on the same stock returns the first answer byte for byte and changes nothing;
 //!   reusing one on another stock is refused with 400 `INVALID_REQUEST`.
-//! - Deactivations are limited per brand to 20 in any sliding second of the simulator's clock
-//!   (429 `RATELIMIT_EXCEEDED`); [`SimulatorBuilder::rate_limit_per_second`] changes or removes
-//!   the limit.
-//! - Request bodies are capped at 64 KiB (413 with a JSON body); the cap is configurable.
-//! - `Request-ID` is `08SIM<12-digit request number>-<WeChat Pay internal error number>`.
+//! - Deactivations are limited per brand to 20 in any sliding second of the simulator's clock;
+//!   [`SimulatorBuilder::rate_limit_per_second`] changes or removes the limit (a load test that
+//!   fires hundreds at once removes it).
+//! - [`SimulatorHandle::stats`] counts requests, answers by status, rejections by code, injected
+//!   faults, every state transition (so a test can assert "deactivated exactly once" with
+//!   [`Stats::deactivations_of`]) and the arrival time of every deactivation request
+//!   ([`Stats::max_deactivations_in_any_second`] for a client's rate-limit test).
 //! - Time comes from a [`clock::Clock`] ([`SimulatorBuilder::clock`]), so tests can step past the
-//!   5-minute window with a [`clock::ManualClock`].
-//! - Bytes that are not HTTP/1.1 at all are answered by hyper's own bare `400` (as a front proxy
-//!   would), not by a signed JSON body.
+//!   5-minute window or the rate-limit second with a [`clock::ManualClock`].
 //!
 //! # Crate features
 //! None. The crate always builds plain HTTP and HTTPS (rustls on aws-lc-rs, certificates made

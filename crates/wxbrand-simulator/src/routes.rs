@@ -19,7 +19,7 @@ pub enum Route {
 
 impl Route {
     /// Every route, in a fixed order.
-    pub const ALL: [Route; 3] = [Route::DeactivateStock, Route::GetStock, Route::ListStocks];
+    pub const ALL: &'static [Route] = &[Route::DeactivateStock, Route::GetStock, Route::ListStocks];
 
     /// A short name (`"deactivate_stock"`, `"get_stock"`, `"list_stocks"`).
     pub fn name(self) -> &'static str {
