@@ -1,1 +1,216 @@
-fn main() {}
+//! A whole `deactivate_stock` call through the SDK beside the cryptography it cannot avoid.
+//!
+//! - `sdk_deactivate_stock`: `client.product_coupon().deactivate_stock(..)` end to end — validate,
+//!   serialize, sign (fresh nonce), build the request, send it to an in-memory `MockTransport`
+//!   that answers a prepared answer (the seed's StockEntity, signed once with the vector WeChat Pay
+//!   private key at a fixed timestamp), verify the answer, decode the StockEntity. The client's
+//!   clock is fixed at that timestamp so the answer stays inside the window; the rate limit is off.
+//! - `raw_aws_lc_rs_sign_and_verify`: aws-lc-rs `RsaKeyPair::sign` of the same request message plus
+//!   `ParsedPublicKey::verify_sig` of the same answer message, with nothing around them.
+//!
+//! The number that matters is raw time / SDK time (1.0 = the SDK adds nothing); it is printed at
+//! the end, measured interleaved.
+//!
+//! Run: `cargo bench --bench pipeline -- --warm-up-time 1 --measurement-time 5`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, ParsedPublicKey, RsaKeyPair};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use bytes::Bytes;
+use criterion::{Criterion, Throughput};
+use wxbrand::clock::{Clock, ManualClock, SystemClock};
+use wxbrand::prelude::*;
+use wxbrand::product_coupon::DeactivateStockRequest;
+use wxbrand::sign::message::{request_message, response_message};
+use wxbrand::sign::{PrivateKey, PublicKey};
+use wxbrand::Client;
+use wxbrand_transport::test_util::MockTransport;
+
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vectors/");
+const KEY_ID: &str = "PUB_KEY_ID_0112345678202501010000000000000001";
+const TIMESTAMP: i64 = 1_767_225_600;
+const ANSWER_NONCE: &str = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{VECTORS}{name}")).unwrap()
+}
+
+/// The DER inside a one-section PEM file.
+fn pem_body(pem: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(pem).unwrap();
+    let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    STANDARD.decode(b64.trim()).unwrap()
+}
+
+struct Setup {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    request: DeactivateStockRequest,
+    raw_key: RsaKeyPair,
+    raw_public: ParsedPublicKey,
+    rng: SystemRandom,
+    request_message: Vec<u8>,
+    answer_message: Vec<u8>,
+    answer_signature: Vec<u8>,
+}
+
+fn setup() -> Setup {
+    let brand_pem = read("keys/brand_private_key.pem");
+    let wechatpay_private = PrivateKey::from_pem(&read("keys/wechatpay_private_key.pem")).unwrap();
+    let wechatpay_public_pem = read("keys/wechatpay_public_key.pem");
+
+    // The prepared answer: the seed's StockEntity, signed once.
+    let body = read("stock_entity_seed_example.json");
+    let answer_message = response_message(TIMESTAMP, ANSWER_NONCE, &body);
+    let signature = wechatpay_private.sign_base64(&answer_message).unwrap();
+    let answer = http::Response::builder()
+        .status(200)
+        .header("Wechatpay-Timestamp", TIMESTAMP.to_string())
+        .header("Wechatpay-Nonce", ANSWER_NONCE)
+        .header("Wechatpay-Signature", signature.as_str())
+        .header("Wechatpay-Serial", KEY_ID)
+        .header("Wechatpay-Signature-Type", "WECHATPAY-BRAND-SHA256-RSA2048")
+        .header("Request-ID", "08BENCH0000000001-0")
+        .body(Bytes::from(body))
+        .unwrap();
+    let mock =
+        MockTransport::with_responder(move |_request| Ok(answer.clone())).without_recording();
+
+    let client = Client::builder()
+        .brand_id("120344")
+        .serial_no("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
+        .private_key(PrivateKey::from_pem(&brand_pem).unwrap())
+        .wechatpay_public_key(KEY_ID, PublicKey::from_pem(&wechatpay_public_pem).unwrap())
+        .transport(Arc::new(mock))
+        .clock(Arc::new(ManualClock::new(TIMESTAMP)))
+        .without_rate_limit("deactivate_stock")
+        .build()
+        .unwrap();
+    let request = DeactivateStockRequest::new(
+        "200000001",
+        "123456789",
+        "1002600620019090123143254436",
+        "批次信息有误,重新创建",
+    )
+    .unwrap();
+
+    // The same request message the SDK signs (its nonce is random; the length is what counts).
+    let prepared = wxbrand::Operation::prepare(&request).unwrap();
+    let request_message = request_message(
+        "POST",
+        prepared.path_and_query(),
+        TIMESTAMP,
+        "593BEC0C930BF1AFEB40B4A08C8FB242",
+        prepared.body().unwrap(),
+    );
+    let raw_key = RsaKeyPair::from_pkcs8(&pem_body(&brand_pem)).unwrap();
+    let raw_public = ParsedPublicKey::new(
+        &signature::RSA_PKCS1_2048_8192_SHA256,
+        pem_body(&wechatpay_public_pem),
+    )
+    .unwrap();
+    let answer_signature = STANDARD.decode(signature).unwrap();
+    raw_public
+        .verify_sig(&answer_message, &answer_signature)
+        .unwrap();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    Setup {
+        runtime,
+        client,
+        request,
+        raw_key,
+        raw_public,
+        rng: SystemRandom::new(),
+        request_message,
+        answer_message,
+        answer_signature,
+    }
+}
+
+impl Setup {
+    fn sdk(&self) {
+        let stock = self
+            .runtime
+            .block_on(
+                self.client
+                    .product_coupon()
+                    .deactivate_stock(black_box(self.request.clone())),
+            )
+            .unwrap();
+        black_box(stock);
+    }
+
+    fn raw(&self, signature_buffer: &mut [u8]) {
+        self.raw_key
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &self.rng,
+                black_box(&self.request_message),
+                signature_buffer,
+            )
+            .unwrap();
+        black_box(&signature_buffer);
+        self.raw_public
+            .verify_sig(
+                black_box(&self.answer_message),
+                black_box(&self.answer_signature),
+            )
+            .unwrap();
+    }
+}
+
+fn pipeline(c: &mut Criterion, setup: &Setup) {
+    let mut signature_buffer = vec![0u8; setup.raw_key.public_modulus_len()];
+    setup.sdk();
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("raw_aws_lc_rs_sign_and_verify", |b| {
+        b.iter(|| setup.raw(&mut signature_buffer))
+    });
+    group.bench_function("sdk_deactivate_stock", |b| b.iter(|| setup.sdk()));
+    group.finish();
+}
+
+/// Raw time / SDK time, measured in alternating rounds so both see the same machine state.
+fn print_ratio(setup: &Setup) {
+    let clock = SystemClock::new();
+    let mut signature_buffer = vec![0u8; setup.raw_key.public_modulus_len()];
+    let (mut raw, mut sdk) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..20 {
+        let start = clock.monotonic();
+        for _ in 0..50 {
+            setup.raw(&mut signature_buffer);
+        }
+        let middle = clock.monotonic();
+        for _ in 0..50 {
+            setup.sdk();
+        }
+        raw += middle - start;
+        sdk += clock.monotonic() - middle;
+    }
+    let per_call = |total: Duration| total.as_secs_f64() * 1e6 / 1000.0;
+    println!(
+        "pipeline ratio (raw sign+verify time / SDK deactivate_stock time): {:.3} (raw {:.1} µs, SDK {:.1} µs per call)",
+        raw.as_secs_f64() / sdk.as_secs_f64(),
+        per_call(raw),
+        per_call(sdk)
+    );
+}
+
+fn main() {
+    let setup = setup();
+    let mut criterion = Criterion::default().configure_from_args();
+    pipeline(&mut criterion, &setup);
+    criterion.final_summary();
+    print_ratio(&setup);
+}
