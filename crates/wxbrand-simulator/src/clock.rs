@@ -143,3 +143,27 @@ impl SharedClock {
         self.0.now_unix_seconds()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clocks_agree_on_units() {
+        let system = SystemClock::new();
+        let ahead = SystemClock::with_offset_seconds(600);
+        let difference = ahead.now_unix_seconds() - system.now_unix_seconds();
+        assert!((599..=601).contains(&difference), "{difference}");
+        assert!(system.now_unix_seconds() > 1_700_000_000);
+
+        let manual = ManualClock::at_unix_seconds(-1);
+        assert_eq!(manual.now_unix_millis(), -1000);
+        manual.advance(Duration::from_millis(999));
+        assert_eq!(manual.now_unix_seconds(), -1); // rounds down, also before 1970
+        manual.advance(Duration::from_millis(1));
+        assert_eq!(manual.now_unix_seconds(), 0);
+        let shared = manual.clone();
+        manual.set_unix_millis(5_500);
+        assert_eq!(shared.now_unix_seconds(), 5);
+    }
+}

@@ -310,6 +310,7 @@ async fn ephemeral_brand_and_generated_wechatpay_key_work_together() {
         .private_key_pem()
         .starts_with("-----BEGIN PRIVATE KEY-----"));
     assert!(!format!("{brand:?}").contains("PRIVATE"));
+    assert!(!format!("{sim:?}").contains("PRIVATE"));
     assert_eq!(brand.serial_no().len(), 40);
     assert!(sim.wechatpay_public_key_id().starts_with("PUB_KEY_ID_"));
     assert_eq!(
