@@ -80,7 +80,7 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
-    /// A [`BlockingClient`](crate::BlockingClient) method was called on a thread that runs an
+    /// A `BlockingClient` method was called on a thread that runs an
     /// async runtime, where blocking would stall or deadlock it; nothing was sent. Use
     /// [`Client`](crate::Client) there instead.
     BlockingInsideRuntime,

@@ -25,7 +25,7 @@
 //!
 //! # What the client does on each call
 //! 1. **Validate and serialize**: the request types check their fields when built;
-//!    [`Operation::prepare`](wxbrand_core::Operation::prepare) gives the exact bytes.
+//!    [`Operation::prepare`] gives the exact bytes.
 //! 2. **Sign** with a fresh timestamp (from the [`Clock`](clock::Clock)) and nonce (from the
 //!    [`NonceSource`](clock::NonceSource)) on every attempt.
 //! 3. **Send** with `Authorization` (marked sensitive), `Accept: application/json`,
