@@ -1,6 +1,28 @@
 //! wxbrand: a Rust SDK for the WeChat Pay brand API (微信支付品牌 API).
 //!
-//! This facade re-exports each layer behind an additive feature. SKELETON: filled in as the layers land.
+//! This facade re-exports each layer behind an additive feature. With the default features a
+//! program reads its settings from the `WXBRAND_*` environment variables and calls the API:
+//!
+//! ```no_run
+//! use wxbrand::prelude::*;
+//! use wxbrand::product_coupon::DeactivateStockRequest;
+//! use wxbrand::Client;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // WXBRAND_BRAND_ID, WXBRAND_SERIAL_NO, WXBRAND_PRIVATE_KEY_PATH, WXBRAND_PUBLIC_KEY_ID,
+//! // WXBRAND_PUBLIC_KEY_PATH (optional: WXBRAND_BASE_URL).
+//! let client = Client::from_env()?;
+//! let (coupon_id, stock_id) = ("1000000013", "1000000013001");
+//! let (out_request_no, reason) = ("deact_20250101_0001", "批次信息有误,重新创建");
+//! let stock = client.product_coupon().deactivate_stock(DeactivateStockRequest::new(coupon_id, stock_id, out_request_no, reason)?).await?;
+//! println!("{:?} (Request-ID {})", stock.state, stock.request_id().unwrap_or("-"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every answer is verified against the WeChat Pay public key before it is decoded; failed
+//! requests are retried when that is safe, the backup host takes over when the main one cannot
+//! be reached, and `deactivate_stock` is kept under WeChat Pay's 20 requests per second.
 //!
 //! # Crate features
 //! - `client` (default): the pipeline ([`Client`]).

@@ -36,6 +36,21 @@
 //! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`]; non-2xx answers become
 //!    [`Error::Api`].
 //!
+//! # Failures and what the client does about them
+//!
+//! | what happened | repeat-safe call (`out_request_no`, GET) | other call | host |
+//! |---|---|---|---|
+//! | main host unreachable (refused, DNS, connect timeout, TLS handshake) | retried at once on the backup | same | backup for the cooldown (default 60 s) |
+//! | connection lost after the request was written, answer lost or cut | retried after backoff; WeChat Pay does not act twice on one `out_request_no` | [`Error::Transport`] (`MaybeDelivered`) | unchanged |
+//! | HTTP 429, 500, 502, 503 (JSON or a proxy's HTML) | retried after backoff | [`Error::Api`] | unchanged |
+//! | HTTP 400, 401, 403, 404, other statuses | [`Error::Api`] at once | same | unchanged |
+//! | 2xx answer with a bad or `WECHATPAY/SIGNTEST/` signature, a stale timestamp, an unknown `Wechatpay-Serial`, missing headers | [`Error::Verification`], body dropped, not retried | same | unchanged |
+//! | answer larger than the transport allows | [`Error::Transport`] (`ResponseTooLarge`) | same | unchanged |
+//! | verified 2xx answer of an unexpected shape | [`Error::Decode`] with the `Request-ID` | same | unchanged |
+//!
+//! Retries stop after [`RetryPolicy`]'s count (default 3) or total deadline (default 30 s);
+//! the error then describes the last attempt and [`Error::attempts`] says how many were made.
+//!
 //! Tracing: one `wxbrand.call` span per call with `operation`, `attempt`, `host`, `status`,
 //! `request_id` and `elapsed_ms`. The `Authorization` value, keys and bodies are never recorded.
 //!
