@@ -10,7 +10,7 @@ use tracing::field::Empty;
 use tracing::Instrument;
 use wxbrand_core::{ApiError, Method, Operation, PreparedRequest};
 use wxbrand_sign::{Signer, Verifier};
-use wxbrand_transport::{Transport, TransportError, TransportErrorKind};
+use wxbrand_transport::{BlockingTransport, Transport, TransportError, TransportErrorKind};
 
 use crate::clock::{Clock, NonceSource, Sleeper};
 use crate::error::DecodeError;
@@ -382,5 +382,28 @@ impl Inner {
             headers.insert(CONTENT_TYPE, APPLICATION_JSON);
         }
         Ok(request)
+    }
+}
+
+/// A [`BlockingTransport`] seen as a [`Transport`]: each send runs on the blocking thread pool.
+#[derive(Debug)]
+pub(crate) struct FromBlockingTransport(pub(crate) Arc<dyn BlockingTransport>);
+
+#[async_trait::async_trait]
+impl Transport for FromBlockingTransport {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        let transport = Arc::clone(&self.0);
+        match tokio::task::spawn_blocking(move || transport.send(request)).await {
+            Ok(outcome) => outcome,
+            // The request may or may not have been written when the transport panicked.
+            Err(join) => Err(TransportError::new(
+                TransportErrorKind::Other,
+                "the blocking transport panicked or was cancelled",
+                Some(Box::new(join)),
+            )),
+        }
     }
 }

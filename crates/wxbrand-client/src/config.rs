@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wxbrand_sign::{PrivateKey, PublicKey, Signer, Verifier};
-use wxbrand_transport::Transport;
+use wxbrand_transport::{BlockingTransport, Transport};
 
 use crate::clock::{Clock, NonceSource, RandomNonce, Sleeper, SystemClock, TokioSleeper};
 use crate::rate_limit::{RateLimit, SlidingWindow};
@@ -275,6 +275,13 @@ impl ClientBuilder {
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
+    }
+
+    /// Sends through a synchronous [`BlockingTransport`]: each request runs on tokio's blocking
+    /// thread pool (`spawn_blocking`), so the async pipeline — and the
+    /// [`BlockingClient`](crate::BlockingClient) built on it — can use an HTTP stack that blocks.
+    pub fn blocking_transport(self, transport: Arc<dyn BlockingTransport>) -> Self {
+        self.transport(Arc::new(crate::client::FromBlockingTransport(transport)))
     }
 
     /// Trusts an extra root certificate (PEM) in the default transport, e.g. a local simulator's

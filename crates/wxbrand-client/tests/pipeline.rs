@@ -665,3 +665,17 @@ mod blocking {
         drop(client); // dropping the private runtime here must not panic either
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_transport_can_carry_the_async_pipeline() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let client = builder(&mock, &clock)
+        .blocking_transport(Arc::new(mock.clone()))
+        .build()
+        .unwrap();
+    mock.push_response(api_error(503, "SERVICE_UNAVAILABLE"));
+    mock.push_response(ok_stock());
+    assert_eq!(client.execute(&deactivate()).await.unwrap().attempts(), 2);
+    assert_eq!(mock.request_count(), 2);
+}
