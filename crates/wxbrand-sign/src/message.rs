@@ -38,10 +38,15 @@ pub fn request_message(
 /// assert_eq!(m, b"1735660800\nn0nce\n{}\n");
 /// ```
 pub fn response_message(timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
+    response_message_bytes(timestamp, nonce.as_bytes(), body)
+}
+
+/// As [`response_message`], with the nonce as raw header bytes.
+pub(crate) fn response_message_bytes(timestamp: i64, nonce: &[u8], body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(MAX_I64_LEN + nonce.len() + body.len() + 3);
     push_i64(&mut out, timestamp);
     out.push(b'\n');
-    out.extend_from_slice(nonce.as_bytes());
+    out.extend_from_slice(nonce);
     out.push(b'\n');
     out.extend_from_slice(body);
     out.push(b'\n');

@@ -150,20 +150,29 @@ impl Verifier {
         body: &[u8],
         now: i64,
     ) -> Result<VerifiedResponse, VerifyError> {
-        let get = |name: &'static str| headers.header(name).ok_or(VerifyError::MissingHeader(name));
+        let get = |name: &'static str| {
+            headers
+                .header_bytes(name)
+                .ok_or(VerifyError::MissingHeader(name))
+        };
         let timestamp_text = get(HEADER_TIMESTAMP)?;
         let nonce = get(HEADER_NONCE)?;
         let signature = get(HEADER_SIGNATURE)?;
         let serial = get(HEADER_SERIAL)?;
-        if let Some(kind) = headers.header(HEADER_SIGNATURE_TYPE) {
-            if kind.trim() != SCHEME {
+        if let Some(kind) = headers.header_bytes(HEADER_SIGNATURE_TYPE) {
+            if kind.trim_ascii() != SCHEME.as_bytes() {
                 return Err(VerifyError::MalformedHeader(HEADER_SIGNATURE_TYPE));
             }
         }
-        let key = self.key(serial).ok_or_else(|| VerifyError::UnknownKeyId {
-            expected: self.key_ids().map(str::to_owned).collect(),
-            received: serial.to_owned(),
-        })?;
+        let (key_id, key) = self
+            .inner
+            .keys
+            .iter()
+            .find(|(id, _)| id.as_bytes() == serial)
+            .ok_or_else(|| VerifyError::UnknownKeyId {
+                expected: self.key_ids().map(str::to_owned).collect(),
+                received: String::from_utf8_lossy(serial).into_owned(),
+            })?;
         let timestamp = parse_timestamp(timestamp_text)
             .ok_or(VerifyError::MalformedHeader(HEADER_TIMESTAMP))?;
         if now.abs_diff(timestamp) >= self.inner.window {
@@ -174,16 +183,16 @@ impl Verifier {
         }
         let mut buf = [0u8; MAX_SIGNATURE_LEN];
         let signature = STANDARD
-            .decode_slice(signature.trim().as_bytes(), &mut buf)
+            .decode_slice(signature.trim_ascii(), &mut buf)
             .ok()
             .and_then(|len| buf.get(..len))
             .ok_or(VerifyError::BadSignature)?;
-        let message = message::response_message(timestamp, nonce, body);
+        let message = message::response_message_bytes(timestamp, nonce, body);
         if !key.verify(&message, signature) {
             return Err(VerifyError::BadSignature);
         }
         Ok(VerifiedResponse {
-            key_id: serial.to_owned(),
+            key_id: key_id.clone(),
             timestamp,
             request_id: headers.header(HEADER_REQUEST_ID).map(str::to_owned),
         })
@@ -208,9 +217,11 @@ impl Verifier {
 }
 
 /// Decimal digits only (no sign, no spaces), fitting an `i64`.
-fn parse_timestamp(text: &str) -> Option<i64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+fn parse_timestamp(text: &[u8]) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 {
         return None;
     }
-    text.parse().ok()
+    text.iter().try_fold(0i64, |acc, b| {
+        b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
+    })
 }
