@@ -279,7 +279,7 @@ impl ClientBuilder {
 
     /// Sends through a synchronous [`BlockingTransport`]: each request runs on tokio's blocking
     /// thread pool (`spawn_blocking`), so the async pipeline — and the
-    /// [`BlockingClient`](crate::BlockingClient) built on it — can use an HTTP stack that blocks.
+    /// `BlockingClient` built on it — can use an HTTP stack that blocks.
     pub fn blocking_transport(self, transport: Arc<dyn BlockingTransport>) -> Self {
         self.transport(Arc::new(crate::client::FromBlockingTransport(transport)))
     }

@@ -57,7 +57,7 @@
 //! # Crate features
 //! - `hyper` (default): the default transport, `wxbrand_transport::HyperTransport`. Without it,
 //!   give a transport with [`ClientBuilder::transport`].
-//! - `blocking`: [`BlockingClient`], the same surface for synchronous code.
+//! - `blocking`: `BlockingClient`, the same surface for synchronous code.
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "blocking")]

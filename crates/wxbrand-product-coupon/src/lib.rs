@@ -1,6 +1,6 @@
 //! Product coupons (商品券) of the WeChat Pay brand API for wxbrand: deactivate, get and list
 //! stocks (批次), on the async [`Client`] and (feature `blocking`) the
-//! [`BlockingClient`](wxbrand_client::BlockingClient).
+//! `BlockingClient`.
 //!
 //! Bring [`ProductCouponExt`] into scope and call `client.product_coupon()`:
 //!
@@ -64,7 +64,7 @@ use paging::Pager;
 /// Adds `product_coupon()` to the clients.
 ///
 /// Implemented for [`Client`] (async methods, a [`StockStream`]) and, with the `blocking`
-/// feature, for `BlockingClient` (blocking methods, a [`StockIter`]).
+/// feature, for `BlockingClient` (blocking methods, a `StockIter`).
 pub trait ProductCouponExt {
     /// The product-coupon surface of this client.
     type ProductCoupon<'a>
