@@ -196,6 +196,46 @@ mod tests {
         assert_eq!(clock.monotonic(), Duration::from_millis(1300));
     }
 
+    proptest::proptest! {
+        /// Whatever the timing of sends and answers, no window at the server can hold more than
+        /// `max` requests: a request reaches the server somewhere between its send and the end
+        /// of its attempt, so for every instant `t`, the requests whose `[send, end]` interval
+        /// meets `[t, t + window)` must number at most `max`. That count peaks at some end time.
+        #[test]
+        fn no_server_window_can_hold_more_than_max(
+            max in 1u32..6,
+            steps in proptest::collection::vec((0u8..3, 0u64..700, 0usize..8), 1..200),
+        ) {
+            let clock = ManualClock::new(0);
+            let window = SlidingWindow::new(RateLimit::per_second(max));
+            let mut held: Vec<(Duration, Permit<'_>)> = Vec::new();
+            let mut intervals: Vec<(Duration, Duration)> = Vec::new();
+            for (action, millis, pick) in steps {
+                match action {
+                    0 => clock.advance(Duration::from_millis(millis)),
+                    1 => {
+                        if window.try_take(&clock).is_ok() {
+                            held.push((clock.monotonic(), Permit { window: &window, clock: &clock }));
+                        }
+                    }
+                    _ => {
+                        if !held.is_empty() {
+                            let (sent, permit) = held.remove(pick % held.len());
+                            drop(permit);
+                            intervals.push((sent, clock.monotonic()));
+                        }
+                    }
+                }
+            }
+            let second = Duration::from_secs(1);
+            for &(_, t) in &intervals {
+                let meeting = intervals.iter().filter(|(sent, end)| *sent < t + second && *end >= t).count()
+                    + held.iter().filter(|(sent, _)| *sent < t + second).count();
+                proptest::prop_assert!(meeting <= max as usize, "{} requests meet the window from {:?}", meeting, t);
+            }
+        }
+    }
+
     #[tokio::test]
     async fn waits_for_requests_in_flight_to_end() {
         let clock = ManualClock::new(0);
