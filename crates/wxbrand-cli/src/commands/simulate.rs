@@ -48,19 +48,16 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
+        // Catch the signals before the URL is printed: a parent that reads the URL and stops the
+        // simulator at once must get a clean shutdown, not the default action of SIGTERM.
+        let mut interrupts = Interrupts::install()
+            .map_err(|e| Failure::usage(format!("cannot listen for Ctrl-C/SIGTERM: {e}")))?;
         let handle = builder.start().await.map_err(|e| start_failure(&e))?;
         announce(&handle, args)?;
-        let signal = wait_for_interrupt().await;
+        let signal = interrupts.wait().await;
         handle.shutdown().await;
-        match signal {
-            Ok(name) => {
-                output::note(&format!("simulator stopped ({name})"));
-                Ok(())
-            }
-            Err(e) => Err(Failure::usage(format!(
-                "cannot wait for Ctrl-C/SIGTERM: {e}"
-            ))),
-        }
+        output::note(&format!("simulator stopped ({signal})"));
+        Ok(())
     })
 }
 
@@ -120,20 +117,48 @@ fn ca_output_path(ca_out: Option<&Path>, port: u16) -> PathBuf {
     }
 }
 
-/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM; answers which one came.
-async fn wait_for_interrupt() -> std::io::Result<&'static str> {
+/// Ctrl-C (SIGINT) and, on Unix, SIGTERM, registered when installed.
+#[derive(Debug)]
+struct Interrupts {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = signal(SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result.map(|()| "interrupted"),
-            _ = terminate.recv() => Ok("terminated"),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    /// Registers the handlers (needs a running Tokio runtime).
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Interrupts {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Interrupts {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.map(|()| "interrupted")
+
+    /// Waits for one of the signals; answers which one came.
+    async fn wait(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => "interrupted",
+                _ = self.terminate.recv() => "terminated",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => "interrupted",
+                Err(_) => std::future::pending().await,
+            }
+        }
     }
 }
 
