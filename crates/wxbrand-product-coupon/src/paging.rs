@@ -67,3 +67,63 @@ impl Pager {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(ids: &[&str], token: Option<&str>) -> ListStocksResponse {
+        let stocks: Vec<_> = ids
+            .iter()
+            .map(|id| serde_json::json!({"product_coupon_id": "1", "stock_id": id, "state": "SENDING"}))
+            .collect();
+        serde_json::from_value(serde_json::json!({"stock_list": stocks, "next_page_token": token}))
+            .unwrap()
+    }
+
+    fn drain(pager: &mut Pager) -> Vec<String> {
+        std::iter::from_fn(|| pager.pop())
+            .map(|s| s.unwrap().stock_id)
+            .collect()
+    }
+
+    #[test]
+    fn follows_tokens_until_the_last_page() {
+        let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
+        assert!(pager.next_request().is_some());
+        pager.accept(Ok(page(&["a", "b"], Some("t1"))));
+        assert_eq!(drain(&mut pager), ["a", "b"]);
+        let second = pager.next_request().unwrap();
+        assert!(wxbrand_core::Operation::prepare(&second)
+            .unwrap()
+            .path_and_query()
+            .contains("page_token=t1"));
+        pager.accept(Ok(page(&["c"], Some(""))));
+        assert_eq!(drain(&mut pager), ["c"]);
+        assert!(pager.next_request().is_none());
+    }
+
+    #[test]
+    fn a_repeated_token_ends_the_listing() {
+        let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
+        pager.next_request();
+        pager.accept(Ok(page(&["a"], Some("same"))));
+        pager.next_request().unwrap();
+        pager.accept(Ok(page(&["b"], Some("same"))));
+        assert_eq!(drain(&mut pager), ["a", "b"]);
+        assert!(pager.next_request().is_none());
+    }
+
+    #[test]
+    fn an_error_is_yielded_and_ends_the_listing() {
+        let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
+        pager.next_request();
+        pager.accept(Err(Error::BlockingInsideRuntime));
+        assert!(matches!(
+            pager.pop(),
+            Some(Err(Error::BlockingInsideRuntime))
+        ));
+        assert!(pager.pop().is_none());
+        assert!(pager.next_request().is_none());
+    }
+}

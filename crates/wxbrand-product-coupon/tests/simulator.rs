@@ -504,6 +504,7 @@ async fn the_default_rate_limit_holds_at_the_server() {
     );
 }
 
+#[cfg(feature = "blocking")]
 #[test]
 fn the_blocking_client_has_the_same_surface() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
