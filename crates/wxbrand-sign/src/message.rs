@@ -38,13 +38,21 @@ pub fn request_message(
 /// assert_eq!(m, b"1735660800\nn0nce\n{}\n");
 /// ```
 pub fn response_message(timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
-    response_message_bytes(timestamp, nonce.as_bytes(), body)
-}
-
-/// As [`response_message`], with the nonce as raw header bytes.
-pub(crate) fn response_message_bytes(timestamp: i64, nonce: &[u8], body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(MAX_I64_LEN + nonce.len() + body.len() + 3);
     push_i64(&mut out, timestamp);
+    out.push(b'\n');
+    out.extend_from_slice(nonce.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(body);
+    out.push(b'\n');
+    out
+}
+
+/// As [`response_message`], from the raw header bytes: the timestamp exactly as sent (so a
+/// zero-padded value is signed as sent) and the nonce.
+pub(crate) fn response_message_raw(timestamp: &[u8], nonce: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
+    out.extend_from_slice(timestamp);
     out.push(b'\n');
     out.extend_from_slice(nonce);
     out.push(b'\n');

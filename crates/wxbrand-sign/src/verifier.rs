@@ -187,7 +187,7 @@ impl Verifier {
             .ok()
             .and_then(|len| buf.get(..len))
             .ok_or(VerifyError::BadSignature)?;
-        let message = message::response_message_bytes(timestamp, nonce, body);
+        let message = message::response_message_raw(timestamp_text, nonce, body);
         if !key.verify(&message, signature) {
             return Err(VerifyError::BadSignature);
         }

@@ -309,6 +309,21 @@ fn malformed_timestamps_and_serials() {
 }
 
 #[test]
+fn the_timestamp_is_verified_as_sent() {
+    let body = b"{}";
+    let signature = brand_key().sign_base64(b"0100\nn\n{}\n").unwrap();
+    let headers = [
+        ("Wechatpay-Timestamp", "0100"),
+        ("Wechatpay-Nonce", "n"),
+        ("Wechatpay-Signature", signature.as_str()),
+        ("Wechatpay-Serial", KEY_ID),
+    ];
+    let verified = verifier().verify_response(&headers, body, 100).unwrap();
+    assert_eq!(verified.timestamp, 100);
+    assert_eq!(verified.request_id, None);
+}
+
+#[test]
 fn sensitive_fields_decrypt_with_the_matching_private_key() {
     let wechatpay_public = PublicKey::from_pem(&pem("wechatpay_public_key.pem")).unwrap();
     let v = Verifier::new(KEY_ID, wechatpay_public)
