@@ -40,7 +40,7 @@ pub use wxbrand_core::{error, operation, time, ApiError, ErrorCode, Operation, V
 #[cfg(feature = "client")]
 pub use wxbrand_client::{
     clock, env_var, Client, ClientBuilder, ConfigError, DecodeError, Error, RateLimit, Response,
-    RetryPolicy,
+    RetryPolicy, BACKUP_BASE_URL, MAIN_BASE_URL,
 };
 
 /// The blocking twin of [`Client`] (feature `blocking`).

@@ -80,6 +80,7 @@ const ENV_NAMES: SettingNames = SettingNames {
 /// Required: [`brand_id`](Self::brand_id), [`serial_no`](Self::serial_no),
 /// [`private_key`](Self::private_key) and at least one
 /// [`wechatpay_public_key`](Self::wechatpay_public_key). Everything else has a default.
+#[derive(Clone)]
 pub struct ClientBuilder {
     names: SettingNames,
     brand_id: Option<String>,
