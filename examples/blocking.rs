@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use wxbrand::prelude::*;
 use wxbrand::product_coupon::{DeactivateStockRequest, GetStockRequest, StockState};
@@ -24,7 +25,20 @@ fn new_out_request_no() -> String {
     format!("wxb_{}", &nonce[..24])
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
+    let Err(error) = run() else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    ExitCode::FAILURE
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let configured = wxbrand::env_var::ALL
         .iter()
         .any(|name| std::env::var_os(name).is_some());

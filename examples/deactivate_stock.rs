@@ -17,6 +17,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use wxbrand::prelude::*;
 use wxbrand::product_coupon::{DeactivateStockRequest, StockState};
@@ -33,15 +34,30 @@ fn new_out_request_no() -> String {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> ExitCode {
     let configured = wxbrand::env_var::ALL
         .iter()
         .any(|name| std::env::var_os(name).is_some());
-    if configured {
+    let outcome = if configured {
         real_api().await
     } else {
         simulator().await
+    };
+    report(outcome)
+}
+
+/// Prints an error with its causes, as a person wants to read it.
+fn report(outcome: Result<(), Box<dyn Error>>) -> ExitCode {
+    let Err(error) = outcome else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
     }
+    ExitCode::FAILURE
 }
 
 async fn real_api() -> Result<(), Box<dyn Error>> {
