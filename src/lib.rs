@@ -50,10 +50,12 @@ pub use wxbrand_client::BlockingClient;
 /// Product coupons (商品券): models, requests and (with `product-coupon`) the endpoint surface.
 pub mod product_coupon {
     pub use wxbrand_core::product_coupon::*;
+    #[cfg(feature = "product-coupon")]
+    pub use wxbrand_product_coupon::{
+        operation_name, ProductCoupon, ProductCouponExt, StockStream,
+    };
     #[cfg(all(feature = "product-coupon", feature = "blocking"))]
     pub use wxbrand_product_coupon::{BlockingProductCoupon, StockIter};
-    #[cfg(feature = "product-coupon")]
-    pub use wxbrand_product_coupon::{ProductCoupon, ProductCouponExt, StockStream};
 }
 
 /// The traits that add endpoint methods to the clients: `use wxbrand::prelude::*;`.

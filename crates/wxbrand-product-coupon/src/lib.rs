@@ -61,6 +61,17 @@ pub use wxbrand_core::product_coupon::*;
 
 use paging::Pager;
 
+/// The operation names of this crate's requests ([`PreparedRequest::name`](wxbrand_core::PreparedRequest::name)),
+/// for [`ClientBuilder::rate_limit`](wxbrand_client::ClientBuilder::rate_limit) and for reading traces.
+pub mod operation_name {
+    /// [`DeactivateStockRequest`](crate::DeactivateStockRequest): limited to 20 per second by default.
+    pub const DEACTIVATE_STOCK: &str = "deactivate_stock";
+    /// [`GetStockRequest`](crate::GetStockRequest).
+    pub const GET_STOCK: &str = "get_stock";
+    /// [`ListStocksRequest`](crate::ListStocksRequest).
+    pub const LIST_STOCKS: &str = "list_stocks";
+}
+
 /// Adds `product_coupon()` to the clients.
 ///
 /// Implemented for [`Client`] (async methods, a [`StockStream`]) and, with the `blocking`

@@ -88,6 +88,18 @@ mod tests {
     }
 
     #[test]
+    fn operation_names_match_the_requests() {
+        use crate::operation_name::*;
+        use wxbrand_core::Operation;
+        let deactivate = crate::DeactivateStockRequest::new("1", "2", "abcdef", "r").unwrap();
+        assert_eq!(deactivate.prepare().unwrap().name(), DEACTIVATE_STOCK);
+        let get = crate::GetStockRequest::new("1", "2").unwrap();
+        assert_eq!(get.prepare().unwrap().name(), GET_STOCK);
+        let list = ListStocksRequest::new("1").unwrap();
+        assert_eq!(list.prepare().unwrap().name(), LIST_STOCKS);
+    }
+
+    #[test]
     fn follows_tokens_until_the_last_page() {
         let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
         assert!(pager.next_request().is_some());

@@ -422,7 +422,10 @@ async fn load_one_thousand_concurrent_deactivations_with_faults() {
         .randomly(0.034, 22, Fault::Status500SystemError)
         .randomly(0.034, 33, Fault::AnswerLost);
     let client = client_for(&sim)
-        .rate_limit("deactivate_stock", RateLimit::per_second(100_000))
+        .rate_limit(
+            wxbrand_product_coupon::operation_name::DEACTIVATE_STOCK,
+            RateLimit::per_second(100_000),
+        )
         .retry_policy(RetryPolicy::new().max_retries(10))
         .build()
         .unwrap();
