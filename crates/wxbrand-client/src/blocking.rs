@@ -14,8 +14,10 @@ use crate::{Client, ClientBuilder, ConfigError, Error, Response};
 /// The blocking twin of [`Client`], for synchronous programs. Cheap to clone.
 ///
 /// Its methods must not be called from a thread that runs an async runtime (inside `async` code):
-/// there they return [`Error::BlockingInsideRuntime`] instead of blocking the runtime. Use
-/// [`Client`] in async code.
+/// there they return [`Error::BlockingInsideRuntime`] instead of blocking the runtime. That includes
+/// tokio's `spawn_blocking` threads, which carry the runtime's context. Use [`Client`] in async
+/// code ([`BlockingClient::as_async`] gives it), e.g. `Handle::current().block_on(client.as_async().execute(&op))`
+/// inside `spawn_blocking`.
 #[derive(Clone)]
 pub struct BlockingClient {
     client: Client,
