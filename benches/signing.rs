@@ -10,10 +10,15 @@
 //!   `wxbrand_sign::Verifier::verify_response` of the same answer from an `http::HeaderMap`
 //!   (verify.json case `valid`).
 //!
+//! After each group it also prints an interleaved measurement of the SDK against the raw call
+//! (alternating short rounds, median ratio), which load changes on a shared machine distort far less
+//! than criterion's one-after-the-other runs.
+//!
 //! Run: `cargo bench --bench signing -- --warm-up-time 1 --measurement-time 5`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaKeyPair, UnparsedPublicKey};
@@ -40,6 +45,55 @@ fn case(file: &str, name: &str) -> Value {
         .find(|c| c["name"] == name)
         .unwrap()
         .clone()
+}
+
+/// Whether to print the interleaved ratios (not in `--test` or `--list` mode).
+fn interleave() -> bool {
+    !std::env::args().any(|a| a == "--test" || a == "--list")
+}
+
+/// Time for `n` calls of `f`. Benchmarks measure time; nothing here signs with it.
+#[allow(clippy::disallowed_methods)]
+fn time(n: u32, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    start.elapsed()
+}
+
+/// Criterion measures one function after the other, so on a shared machine a change of load between
+/// them shows up as a ratio. This measures `raw` and `sdk` alternately in short rounds and prints the
+/// median of the per-round ratios `sdk/raw` throughput, which such changes affect far less.
+fn interleaved(
+    label: &str,
+    rounds: usize,
+    per_round: u32,
+    mut raw: impl FnMut(),
+    mut sdk: impl FnMut(),
+) {
+    let mut ratios = Vec::with_capacity(rounds);
+    let (mut raw_total, mut sdk_total) = (Duration::ZERO, Duration::ZERO);
+    for round in 0..rounds {
+        let (r, s) = if round % 2 == 0 {
+            let r = time(per_round, &mut raw);
+            (r, time(per_round, &mut sdk))
+        } else {
+            let s = time(per_round, &mut sdk);
+            (time(per_round, &mut raw), s)
+        };
+        raw_total += r;
+        sdk_total += s;
+        ratios.push(r.as_secs_f64() / s.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    let calls = f64::from(per_round) * rounds as f64;
+    println!(
+        "interleaved {label}: raw {:.0}/s, SDK {:.0}/s, median per-round ratio SDK/raw {:.3}",
+        calls / raw_total.as_secs_f64(),
+        calls / sdk_total.as_secs_f64(),
+        ratios[ratios.len() / 2]
+    );
 }
 
 /// The DER inside a one-section PEM file.
@@ -118,6 +172,30 @@ fn sign(c: &mut Criterion) {
         b.iter(|| black_box(rustcrypto.sign(black_box(&message))));
     });
     group.finish();
+
+    if interleave() {
+        interleaved(
+            "sign (Signer vs RsaKeyPair::sign)",
+            40,
+            25,
+            || {
+                raw.sign(
+                    &signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    black_box(&message),
+                    &mut sig,
+                )
+                .unwrap()
+            },
+            || {
+                black_box(
+                    signer
+                        .authorization(black_box(method), url, body, timestamp, nonce)
+                        .unwrap(),
+                );
+            },
+        );
+    }
 }
 
 fn verify(c: &mut Criterion) {
@@ -182,6 +260,26 @@ fn verify(c: &mut Criterion) {
         });
     });
     group.finish();
+
+    if interleave() {
+        interleaved(
+            "verify (Verifier vs parsed-once verify_sig)",
+            60,
+            400,
+            || {
+                parsed
+                    .verify_sig(black_box(&message), black_box(&sig))
+                    .unwrap()
+            },
+            || {
+                black_box(
+                    verifier
+                        .verify_response(black_box(&headers), body, now)
+                        .unwrap(),
+                );
+            },
+        );
+    }
 }
 
 fn main() {
