@@ -188,14 +188,29 @@ fn print_ratio(setup: &Setup) {
     let clock = SystemClock::new();
     let mut signature_buffer = vec![0u8; setup.raw_key.public_modulus_len()];
     let (mut raw, mut sdk) = (Vec::with_capacity(PAIRS), Vec::with_capacity(PAIRS));
-    for _ in 0..PAIRS {
+    for pair in 0..PAIRS {
+        // Which goes first alternates too, so neither always follows the other.
         let start = clock.monotonic();
-        setup.raw(&mut signature_buffer);
+        if pair % 2 == 0 {
+            setup.raw(&mut signature_buffer);
+        } else {
+            setup.sdk();
+        }
         let middle = clock.monotonic();
-        setup.sdk();
+        if pair % 2 == 0 {
+            setup.sdk();
+        } else {
+            setup.raw(&mut signature_buffer);
+        }
         let end = clock.monotonic();
-        raw.push(middle - start);
-        sdk.push(end - middle);
+        let (first, second) = (middle - start, end - middle);
+        if pair % 2 == 0 {
+            raw.push(first);
+            sdk.push(second);
+        } else {
+            sdk.push(first);
+            raw.push(second);
+        }
     }
     let median = |times: &mut Vec<Duration>| {
         times.sort_unstable();
