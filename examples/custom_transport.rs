@@ -1,22 +1,23 @@
 //! A user-defined transport: wraps `HyperTransport`, adds a header to every request and logs how
 //! long each exchange took. It is used as an `Arc<dyn Transport>`, the form the client takes.
 //!
-//! Self-contained: it starts a tiny HTTP/1.1 server on 127.0.0.1 (plain std threads) that
-//! echoes the added header back, and sends it two requests — the second reuses the pooled
-//! connection, so it is usually faster.
+//! Self-contained: it starts the embedded simulator (a local WeChat Pay brand API over TLS) and
+//! runs a get and a deactivation through the client over this transport. The second exchange
+//! reuses the pooled connection, so it is usually faster.
 //!
 //! ```text
 //! cargo run --example custom_transport
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{HeaderName, HeaderValue};
+use wxbrand::prelude::*;
+use wxbrand::product_coupon::{DeactivateStockRequest, GetStockRequest, StockState};
 use wxbrand::transport::{Bytes, HyperTransport, Transport, TransportError};
+use wxbrand_simulator::{sample_stock, Simulator};
 
 /// The header this transport adds to every request.
 const TAG_HEADER: &str = "x-example-tag";
@@ -61,76 +62,64 @@ impl<T: Transport> Transport for TaggingTransport<T> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = start_local_server()?;
+    // A local WeChat Pay brand API over TLS, with generated keys and one stock to deactivate.
+    let (coupon_id, stock_id) = ("200000001", "300000001");
+    let sim = Simulator::ephemeral()
+        .tls(true)
+        .stock(sample_stock(coupon_id, stock_id, StockState::Sending)?)
+        .start()
+        .await?;
+    let brand = sim.ephemeral_brand().ok_or("the simulator made no brand")?;
+    let ca = sim
+        .ca_certificate_pem()
+        .ok_or("the simulator serves no TLS")?;
 
+    // Your transport owns the HTTP settings, trust roots included.
     let hyper = HyperTransport::builder()
         .connect_timeout(Duration::from_secs(2))
         .request_timeout(Duration::from_secs(10))
+        .add_root_certificate_pem(ca.as_bytes())?
         .build()?;
     let transport: Arc<dyn Transport> = Arc::new(TaggingTransport {
         inner: hyper,
         tag: HeaderValue::from_static("custom-transport-example"),
     });
 
-    // CLIENT: plug it into the client here, e.g.
-    //     let client = wxbrand::Client::builder().transport(transport.clone())…build()?;
-    // and every API call then goes through `TaggingTransport`.
+    // The client signs, verifies and retries; every exchange goes through `TaggingTransport`.
+    let client = wxbrand::Client::builder()
+        .brand_id(brand.brand_id())
+        .serial_no(brand.serial_no())
+        .private_key(brand.private_key().clone())
+        .wechatpay_public_key(
+            sim.wechatpay_public_key_id(),
+            sim.wechatpay_public_key().clone(),
+        )
+        .base_url(sim.base_url())
+        .without_backup()
+        .transport(transport)
+        .build()?;
 
-    for path in ["/first", "/second"] {
-        let request = http::Request::get(format!("http://{addr}{path}")).body(Bytes::new())?;
-        let response = transport.send(request).await?;
-        println!("  server saw: {}", String::from_utf8_lossy(response.body()));
-    }
+    let stock = client
+        .product_coupon()
+        .get_stock(GetStockRequest::new(coupon_id, stock_id)?)
+        .await?;
+    println!("  stock {} is {:?}", stock.stock_id, stock.state);
+    let stock = client
+        .product_coupon()
+        .deactivate_stock(DeactivateStockRequest::new(
+            coupon_id,
+            stock_id,
+            "custom_transport_0001",
+            "shown by the custom transport example",
+        )?)
+        .await?;
+    println!(
+        "  stock {} is {:?} (Request-ID {})",
+        stock.stock_id,
+        stock.state,
+        stock.request_id().unwrap_or("-")
+    );
+    println!("(ran against the local simulator at {})", sim.base_url());
+    sim.shutdown().await;
     Ok(())
-}
-
-/// Serves HTTP/1.1 with keep-alive on 127.0.0.1: each answer's body reports the tag header the
-/// request carried.
-fn start_local_server() -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let _ = serve_connection(stream);
-            });
-        }
-    });
-    Ok(addr)
-}
-
-fn serve_connection(stream: TcpStream) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut writer = stream;
-    loop {
-        // Request line, then headers up to the blank line; these requests carry no body.
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        let mut tag = String::from("(none)");
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header)? == 0 {
-                return Ok(());
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case(TAG_HEADER) {
-                    tag = value.trim().to_owned();
-                }
-            }
-        }
-        let body = format!("{} with {}: {tag}", line.trim_end(), TAG_HEADER);
-        // One write per answer: several small writes would meet Nagle's algorithm.
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        writer.write_all(answer.as_bytes())?;
-        writer.flush()?;
-    }
 }

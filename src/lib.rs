@@ -71,3 +71,9 @@ pub use wxbrand_sign as sign;
 /// The pluggable transport (`wxbrand-transport`).
 #[cfg(feature = "transport")]
 pub use wxbrand_transport as transport;
+
+/// The README's Rust examples, compiled (and, where they are not `no_run`, run) as doctests so the
+/// README never shows code that does not build.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
