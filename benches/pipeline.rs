@@ -16,6 +16,11 @@
 //! pair plus decoding.
 //!
 //! Run: `cargo bench --bench pipeline -- --warm-up-time 1 --measurement-time 5`.
+//!
+//! Fixed call count (no criterion): with `WXBRAND_BENCH_CALLS=<name>=<n>` (`<name>` one of the
+//! criterion function names above, e.g. `sdk_deactivate_stock=20`) the binary does the setup,
+//! calls that function exactly `n` times and exits; an unknown name exits 2.
+//! `benches/instruction-ratios.sh` uses this to count instructions per call under callgrind.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -63,6 +68,8 @@ struct Setup {
     answer_message: Vec<u8>,
     answer_signature: Vec<u8>,
     answer_body: Vec<u8>,
+    /// The raw signing's output buffer.
+    signature_buffer: Vec<u8>,
 }
 
 fn setup() -> Setup {
@@ -129,7 +136,8 @@ fn setup() -> Setup {
         .enable_all()
         .build()
         .unwrap();
-    Setup {
+    let mut setup = Setup {
+        signature_buffer: vec![0u8; raw_key.public_modulus_len()],
         runtime,
         client,
         request,
@@ -140,11 +148,27 @@ fn setup() -> Setup {
         answer_message,
         answer_signature,
         answer_body: read("stock_entity_seed_example.json"),
+    };
+    // Each body works (they unwrap their results); this also takes one-time costs out of the
+    // measured calls.
+    for (_, body) in Setup::FUNCTIONS {
+        body(&mut setup);
     }
+    setup
 }
 
+/// One benchmarked function: its criterion name and its body (the one place the body is written;
+/// criterion, the printed ratios and the fixed-count mode all call it).
+type Function = (&'static str, fn(&mut Setup));
+
 impl Setup {
-    fn sdk(&self) {
+    const FUNCTIONS: [Function; 3] = [
+        ("raw_aws_lc_rs_sign_and_verify", Self::raw),
+        ("raw_sign_verify_and_serde_decode", Self::raw_and_decode),
+        ("sdk_deactivate_stock", Self::sdk),
+    ];
+
+    fn sdk(&mut self) {
         let stock = self
             .runtime
             .block_on(
@@ -158,21 +182,21 @@ impl Setup {
 
     /// The raw cryptography plus decoding the answer with serde_json: what is left of the SDK's
     /// cost once the client's own work is taken away.
-    fn raw_and_decode(&self, signature_buffer: &mut [u8]) {
-        self.raw(signature_buffer);
+    fn raw_and_decode(&mut self) {
+        self.raw();
         black_box(serde_json::from_slice::<StockEntity>(black_box(&self.answer_body)).unwrap());
     }
 
-    fn raw(&self, signature_buffer: &mut [u8]) {
+    fn raw(&mut self) {
         self.raw_key
             .sign(
                 &signature::RSA_PKCS1_SHA256,
                 &self.rng,
                 black_box(&self.request_message),
-                signature_buffer,
+                &mut self.signature_buffer,
             )
             .unwrap();
-        black_box(&signature_buffer);
+        black_box(&self.signature_buffer);
         self.raw_public
             .verify_sig(
                 black_box(&self.answer_message),
@@ -182,41 +206,31 @@ impl Setup {
     }
 }
 
-fn pipeline(c: &mut Criterion, setup: &Setup) {
-    let mut signature_buffer = vec![0u8; setup.raw_key.public_modulus_len()];
-    setup.sdk();
+fn pipeline(c: &mut Criterion, setup: &mut Setup) {
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("raw_aws_lc_rs_sign_and_verify", |b| {
-        b.iter(|| setup.raw(&mut signature_buffer))
-    });
-    group.bench_function("raw_sign_verify_and_serde_decode", |b| {
-        b.iter(|| setup.raw_and_decode(&mut signature_buffer))
-    });
-    group.bench_function("sdk_deactivate_stock", |b| b.iter(|| setup.sdk()));
+    for (name, body) in Setup::FUNCTIONS {
+        group.bench_function(name, |b| b.iter(|| body(setup)));
+    }
     group.finish();
 }
 
 /// Raw time / SDK time from calls timed one by one, the three kinds of call rotating (so each
 /// sees the same machine state and none always follows another); medians, so that a burst of load
 /// from elsewhere does not decide the result.
-fn print_ratio(setup: &Setup) {
+fn print_ratio(setup: &mut Setup) {
     const ROUNDS: usize = 1500;
     let clock = SystemClock::new();
-    let mut signature_buffer = vec![0u8; setup.raw_key.public_modulus_len()];
     let mut times: [Vec<Duration>; 3] = Default::default();
     for round in 0..ROUNDS {
         for step in 0..3 {
             let which = (round + step) % 3;
             let start = clock.monotonic();
-            match which {
-                0 => setup.raw(&mut signature_buffer),
-                1 => setup.raw_and_decode(&mut signature_buffer),
-                _ => setup.sdk(),
-            }
+            Setup::FUNCTIONS[which].1(setup);
             times[which].push(clock.monotonic() - start);
         }
     }
+    // In `Setup::FUNCTIONS` order.
     let [raw, raw_and_decode, sdk] = times.map(|mut t| {
         t.sort_unstable();
         t[t.len() / 2].as_secs_f64()
@@ -241,10 +255,41 @@ fn print_ratio(setup: &Setup) {
     );
 }
 
+/// `WXBRAND_BENCH_CALLS=<name>=<n>`, if set; a malformed value exits 2.
+fn fixed_calls() -> Option<(String, u64)> {
+    let spec = std::env::var_os("WXBRAND_BENCH_CALLS")?;
+    let spec = spec.to_string_lossy();
+    let parsed = spec
+        .split_once('=')
+        .and_then(|(name, n)| Some((name.to_owned(), n.parse().ok()?)));
+    if parsed.is_none() {
+        eprintln!(
+            "WXBRAND_BENCH_CALLS={spec:?}: expected <name>=<n>, e.g. sdk_deactivate_stock=20"
+        );
+        std::process::exit(2);
+    }
+    parsed
+}
+
 fn main() {
-    let setup = setup();
+    if let Some((name, n)) = fixed_calls() {
+        let Some(&(_, body)) = Setup::FUNCTIONS.iter().find(|(known, _)| *known == name) else {
+            let known: Vec<&str> = Setup::FUNCTIONS.iter().map(|&(known, _)| known).collect();
+            eprintln!(
+                "WXBRAND_BENCH_CALLS: no function {name:?} in the pipeline bench; known: {}",
+                known.join(", ")
+            );
+            std::process::exit(2);
+        };
+        let mut setup = setup();
+        for _ in 0..n {
+            body(&mut setup);
+        }
+        return;
+    }
+    let mut setup = setup();
     let mut criterion = Criterion::default().configure_from_args();
-    pipeline(&mut criterion, &setup);
+    pipeline(&mut criterion, &mut setup);
     criterion.final_summary();
-    print_ratio(&setup);
+    print_ratio(&mut setup);
 }
