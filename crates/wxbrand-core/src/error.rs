@@ -258,7 +258,7 @@ impl fmt::Display for ApiError {
             write!(f, " {code}")?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", excerpt(message, BODY_EXCERPT_CHARS))?;
         }
         if let Some(detail) = &self.detail {
             write!(
@@ -273,7 +273,11 @@ impl fmt::Display for ApiError {
             None => {}
         }
         match &self.request_id {
-            Some(request_id) => write!(f, " (Request-ID {request_id})"),
+            Some(request_id) => write!(
+                f,
+                " (Request-ID {})",
+                excerpt(request_id, BODY_EXCERPT_CHARS)
+            ),
             None => f.write_str(" (no Request-ID)"),
         }
     }
@@ -281,8 +285,9 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// At most `max_chars` characters of `text`, whitespace runs folded to one space, `…` appended when cut.
-/// Cuts on character boundaries, so any UTF-8 text is safe.
+/// At most `max_chars` characters of `text`, whitespace runs folded to one space, other control
+/// characters escaped (`\u{1b}`, counted as they are written), `…` appended when cut.
+/// Cuts on character boundaries, so any UTF-8 text is safe, and the result never moves a terminal.
 fn excerpt(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
     let mut kept = 0;
@@ -292,7 +297,12 @@ fn excerpt(text: &str, max_chars: usize) -> String {
             pending_space = true;
             continue;
         }
-        let needed = if pending_space { 2 } else { 1 };
+        let shown = if c.is_control() {
+            c.escape_debug().to_string()
+        } else {
+            c.to_string()
+        };
+        let needed = shown.chars().count() + usize::from(pending_space);
         if kept + needed > max_chars {
             out.push('…');
             return out;
@@ -301,7 +311,7 @@ fn excerpt(text: &str, max_chars: usize) -> String {
             out.push(' ');
             pending_space = false;
         }
-        out.push(c);
+        out.push_str(&shown);
         kept += needed;
     }
     out
@@ -324,6 +334,11 @@ mod tests {
             excerpt("  <html>\n\n <body>502</body>\r\n", 100),
             "<html> <body>502</body>"
         );
+    }
+
+    #[test]
+    fn excerpt_escapes_control_characters() {
+        assert_eq!(excerpt("a\u{1b}[31mb\0", 100), "a\\u{1b}[31mb\\0");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! [`Rfc3339`] keeps the text exactly as received, so re-encoding never alters it, and parses it only
 //! when [`Rfc3339::instant`] is called. It accepts what WeChat Pay sends: `2025-08-01T00:00:00+08:00`,
 //! a fraction of a second (`…00.5+08:00`), `Z`, and the seed's own `2025-01-01T00:00+08:00` without seconds.
+//! A time field that holds no text at all (a number, an object, `null`) is kept too, as the JSON
+//! value it was, so one odd field never makes a whole answer undecodable.
 
 use std::fmt;
 
@@ -10,9 +12,18 @@ const SECONDS_PER_DAY: i64 = 86_400;
 
 /// An RFC3339 time from the API. It keeps the original text (re-encoded unchanged) and parses it
 /// only when asked, so a malformed time never makes a whole answer undecodable.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Rfc3339(String);
+///
+/// It decodes from any JSON value. A value that is not a string (`1735660800`, `{}`, `true`, and
+/// `null` in a model's time field) is kept as it was and re-encoded unchanged; [`as_str`](Rfc3339::as_str)
+/// then gives its JSON text, [`non_text`](Rfc3339::non_text) the value itself, and
+/// [`instant`](Rfc3339::instant) an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Rfc3339 {
+    /// The text as sent; for a value that was not a JSON string, its JSON text.
+    text: String,
+    /// The value as sent, when it was not a JSON string.
+    non_text: Option<serde_json::Value>,
+}
 
 /// A parsed instant: Unix seconds, nanoseconds and the UTC offset the text carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,7 +70,10 @@ impl std::error::Error for TimeError {}
 impl Rfc3339 {
     /// Wraps a time text as given (not checked: see [`Rfc3339::instant`]).
     pub fn new(text: impl Into<String>) -> Self {
-        Rfc3339(text.into())
+        Rfc3339 {
+            text: text.into(),
+            non_text: None,
+        }
     }
     /// Formats a Unix time at a UTC offset as `YYYY-MM-DDTHH:MM:SS±HH:MM`, e.g.
     /// `Rfc3339::from_unix(1_735_660_800, 8 * 3600)` is `2025-01-01T00:00:00+08:00`.
@@ -75,7 +89,7 @@ impl Rfc3339 {
         let (year, month, day) = civil_from_days(days);
         let sign = if offset_minutes < 0 { '-' } else { '+' };
         let offset_abs = offset_minutes.unsigned_abs();
-        Rfc3339(format!(
+        Rfc3339::new(format!(
             "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
             second_of_day / 3600,
             second_of_day / 60 % 60,
@@ -84,34 +98,72 @@ impl Rfc3339 {
             offset_abs % 60,
         ))
     }
-    /// The original text.
+    /// The original text; for a value that was not a JSON string, its JSON text (`1735660800`, `null`).
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+    /// The value as sent when it was not a JSON string (a number, an object, `true`, `null`);
+    /// `None` for text.
+    pub fn non_text(&self) -> Option<&serde_json::Value> {
+        self.non_text.as_ref()
     }
     /// Parses the text: `YYYY-MM-DD`, `T` (or `t`, or a space), `HH:MM`, optional `:SS` and optional
     /// fraction (digits beyond nanoseconds are ignored), then `Z`/`z` or `±HH:MM`. A leap second (`:60`)
-    /// counts as the first second of the next minute.
+    /// counts as the first second of the next minute. A value that was not a JSON string is an error.
     pub fn instant(&self) -> Result<Instant, TimeError> {
-        parse(&self.0).ok_or_else(|| TimeError::new(&self.0))
+        match self.non_text {
+            None => parse(&self.text),
+            Some(_) => None,
+        }
+        .ok_or_else(|| TimeError::new(&self.text))
     }
 }
 
 impl fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
 impl From<String> for Rfc3339 {
     fn from(text: String) -> Self {
-        Rfc3339(text)
+        Rfc3339::new(text)
     }
 }
 
 impl From<&str> for Rfc3339 {
     fn from(text: &str) -> Self {
-        Rfc3339(text.to_owned())
+        Rfc3339::new(text)
     }
+}
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.non_text {
+            None => serializer.serialize_str(&self.text),
+            Some(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Rfc3339 {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(text) => Rfc3339::new(text),
+            other => Rfc3339 {
+                text: other.to_string(),
+                non_text: Some(other),
+            },
+        })
+    }
+}
+
+/// For `Option<Rfc3339>` fields (with `#[serde(default)]`): an explicit `null` is kept as a value
+/// (and re-encoded as `null`) instead of becoming `None`, which would drop the field on re-encoding.
+pub(crate) fn deserialize_keeping_null<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Rfc3339>, D::Error> {
+    serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
 /// Reads the text left to right; `None` on the first thing out of place.
@@ -213,7 +265,7 @@ fn parse(text: &str) -> Option<Instant> {
 }
 
 fn is_leap_year(year: u32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

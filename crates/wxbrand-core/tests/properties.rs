@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
+use wxbrand_core::error::ValidationRule;
 use wxbrand_core::product_coupon::{DeactivateStockRequest, ListStocksResponse, StockEntity};
 use wxbrand_core::{ApiError, Rfc3339};
 
@@ -76,10 +77,16 @@ proptest! {
     }
 
     #[test]
-    fn any_other_character_is_rejected(prefix in "[0-9A-Za-z_-]{0,20}", bad in any::<char>(), suffix in "[0-9A-Za-z_-]{0,20}") {
+    fn any_other_character_is_rejected(prefix in "[0-9A-Za-z_-]{0,20}", bad in any::<char>(), suffix in "[0-9A-Za-z_-]{5,19}") {
         prop_assume!(!allowed(bad));
+        // 6 to 40 characters, so the forbidden character is the only thing wrong.
         let value = format!("{prefix}{bad}{suffix}");
-        prop_assert!(DeactivateStockRequest::new("1", "2", value, "r").is_err());
+        let error = DeactivateStockRequest::new("1", "2", value, "r").unwrap_err();
+        prop_assert_eq!(error.field(), "out_request_no");
+        prop_assert_eq!(
+            error.rule(),
+            &ValidationRule::ForbiddenCharacter { character: bad, index: prefix.len() }
+        );
     }
 
     #[test]

@@ -365,3 +365,41 @@ fn unknown_error_codes_are_kept() {
     );
     assert_eq!(error.code().unwrap().as_str(), "BRAND_NEW_CODE");
 }
+
+#[test]
+fn a_time_field_of_any_json_value_is_kept() {
+    for odd in [
+        serde_json::json!(1_735_660_800),
+        serde_json::json!({"seconds": 1_735_660_800, "zone": "+08:00"}),
+        serde_json::json!(true),
+        Value::Null,
+    ] {
+        let mut value: Value = serde_json::from_str(SEED).unwrap();
+        value["deactivate_time"] = odd.clone();
+        value["single_usage_rule"]["coupon_available_period"]["available_begin_time"] = odd.clone();
+        let stock: StockEntity = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&stock).unwrap(), value, "{odd}");
+        let time = stock.deactivate_time.as_ref().unwrap();
+        assert_eq!(time.non_text(), Some(&odd));
+        assert_eq!(time.as_str(), odd.to_string());
+        assert!(time.instant().is_err(), "{odd}");
+    }
+}
+
+#[test]
+fn api_error_display_is_bounded_and_escaped() {
+    let body = serde_json::json!({
+        "code": "PARAM_ERROR",
+        "message": format!("\u{1b}[2J{}", "错".repeat(100_000)),
+    })
+    .to_string();
+    let request_id = format!("{}\u{1b}]0;x", "A".repeat(5_000));
+    let error = ApiError::from_response(400, Some(&request_id), body.as_bytes());
+    let display = error.to_string();
+    assert!(display.chars().count() < 600, "{}", display.len());
+    assert!(!display.contains('\u{1b}'), "{display}");
+    assert!(display.contains("\\u{1b}[2J错错"), "{display}");
+    // The accessors keep the full text.
+    assert_eq!(error.message().unwrap().chars().count(), 100_004);
+    assert_eq!(error.request_id(), Some(request_id.as_str()));
+}

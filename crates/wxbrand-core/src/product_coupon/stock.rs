@@ -114,7 +114,11 @@ pub struct StockEntity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
     /// When the stock was deactivated (RFC3339); only when `state` is `DEACTIVATED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_keeping_null"
+    )]
     pub deactivate_time: Option<Rfc3339>,
     /// Why the stock was deactivated, as the brand gave it; only when `state` is `DEACTIVATED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

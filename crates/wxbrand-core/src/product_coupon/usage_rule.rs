@@ -61,10 +61,18 @@ pub struct SequentialUsageRule {
 #[non_exhaustive]
 pub struct SingleCouponAvailablePeriod {
     /// Start of the usable period (RFC3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_keeping_null"
+    )]
     pub available_begin_time: Option<Rfc3339>,
     /// End of the usable period (RFC3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_keeping_null"
+    )]
     pub available_end_time: Option<Rfc3339>,
     /// Days the coupon stays usable after it becomes usable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,10 +96,18 @@ pub struct SingleCouponAvailablePeriod {
 #[non_exhaustive]
 pub struct SequentialCouponAvailablePeriod {
     /// Start of the usable period (RFC3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_keeping_null"
+    )]
     pub available_begin_time: Option<Rfc3339>,
     /// End of the usable period (RFC3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_keeping_null"
+    )]
     pub available_end_time: Option<Rfc3339>,
     /// Days after receipt before the coupon becomes usable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,10 +247,18 @@ impl PeriodOfTheDay {
 #[non_exhaustive]
 pub struct TimePeriod {
     /// Start (RFC3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_keeping_null"
+    )]
     pub begin_time: Option<Rfc3339>,
     /// End (RFC3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_keeping_null"
+    )]
     pub end_time: Option<Rfc3339>,
     /// Fields this version does not know, kept as sent.
     #[serde(flatten)]
