@@ -85,9 +85,14 @@ enum Failure {
 }
 
 impl Failure {
-    fn into_error(self, attempts: u32) -> Error {
+    /// The error to report; `request_id` is the last one an earlier attempt was answered with.
+    fn into_error(self, attempts: u32, request_id: Option<String>) -> Error {
         match self {
-            Failure::Transport(source) => Error::Transport { source, attempts },
+            Failure::Transport(source) => Error::Transport {
+                source,
+                request_id,
+                attempts,
+            },
             Failure::Api(source) => Error::Api {
                 source: Box::new(source),
                 attempts,
@@ -171,7 +176,7 @@ impl Client {
         let started = self.inner.clock.monotonic();
         let result = self
             .inner
-            .run(prepared, &span, started)
+            .run(prepared, &span)
             .instrument(span.clone())
             .await;
         let elapsed = self.inner.clock.monotonic().saturating_sub(started);
@@ -218,18 +223,27 @@ impl Inner {
         &self,
         prepared: &PreparedRequest,
         span: &tracing::Span,
-        started: Duration,
     ) -> Result<Response<Bytes>, Error> {
         let method = http_method(prepared.method());
         let body = prepared.body().map(Bytes::copy_from_slice);
         let repeat_safe = prepared.is_repeat_safe();
         let limiter = self.rate_limits.get(prepared.name());
+        let started = self.clock.monotonic();
+        // Time waiting for the rate limiter, which the retry deadline does not count.
+        let mut queued = Duration::ZERO;
+        // The `Request-ID` of the last answer, kept for a final transport error.
+        let mut last_request_id: Option<String> = None;
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             // Held until this attempt's answer is in (see `RateLimit`).
             let permit = match limiter {
-                Some(limiter) => Some(limiter.acquire(&*self.clock, &*self.sleeper).await),
+                Some(limiter) => {
+                    let asked = self.clock.monotonic();
+                    let permit = limiter.acquire(&*self.clock, &*self.sleeper).await;
+                    queued += self.clock.monotonic().saturating_sub(asked);
+                    Some(permit)
+                }
                 None => None,
             };
             let (role, host) = self.hosts.current(self.clock.monotonic());
@@ -249,6 +263,7 @@ impl Inner {
                     span.record("status", status);
                     if let Some(id) = &request_id {
                         span.record("request_id", id.as_str());
+                        last_request_id = Some(id.clone());
                     }
                     if answer.status().is_success() {
                         let now = self.clock.unix_seconds();
@@ -300,6 +315,7 @@ impl Inner {
                     if after_transport_error(kind, repeat_safe) == Verdict::Stop {
                         return Err(Error::Transport {
                             source: error,
+                            request_id: last_request_id,
                             attempts: attempt,
                         });
                     }
@@ -307,7 +323,7 @@ impl Inner {
                 }
             };
             if attempt > self.retry.retries() {
-                return Err(failure.into_error(attempt));
+                return Err(failure.into_error(attempt, last_request_id));
             }
             // A host switch is retried at once; anything else waits its backoff.
             let switched = matches!(&failure, Failure::Transport(e) if e.kind() == TransportErrorKind::NotSent)
@@ -318,9 +334,13 @@ impl Inner {
             } else {
                 self.retry.backoff(attempt, random_unit())
             };
-            let elapsed = self.clock.monotonic().saturating_sub(started);
+            let elapsed = self
+                .clock
+                .monotonic()
+                .saturating_sub(started)
+                .saturating_sub(queued);
             if elapsed.saturating_add(wait) > self.retry.deadline() {
-                return Err(failure.into_error(attempt));
+                return Err(failure.into_error(attempt, last_request_id));
             }
             if !wait.is_zero() {
                 tracing::debug!(
@@ -367,6 +387,7 @@ impl Inner {
                     "the request path does not form a valid URL",
                     Some(Box::new(source)),
                 ),
+                request_id: None,
                 attempts: attempt - 1,
             })?;
         let has_body = body.is_some();

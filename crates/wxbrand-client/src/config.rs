@@ -18,6 +18,9 @@ pub const MAIN_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
 /// The default failover cooldown: how long the client stays on the backup host.
 pub const DEFAULT_FAILOVER_COOLDOWN: Duration = Duration::from_secs(60);
+/// The widest answer timestamp window, in seconds: WeChat Pay's (see
+/// [`ClientBuilder::verification_window_seconds`]).
+const MAX_VERIFICATION_WINDOW_SECONDS: i64 = 300;
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("wxbrand/", env!("CARGO_PKG_VERSION"), " (+rust)");
 
@@ -219,7 +222,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The serial number of the brand API certificate (40 hex characters).
+    /// The serial number of the brand API certificate: 40 hex characters (upper or lower case; sent
+    /// as given).
     pub fn serial_no(mut self, serial_no: impl Into<String>) -> Self {
         self.serial_no = Some(serial_no.into());
         self
@@ -231,7 +235,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a WeChat Pay public key by its id (`PUB_KEY_ID_…`). The first one added is sent as
+    /// Adds a WeChat Pay public key by its id: `PUB_KEY_ID_` followed by digits. The first one added is sent as
     /// `Wechatpay-Serial`; answers are verified with whichever key their `Wechatpay-Serial` names,
     /// so during a key rotation add the new key and the old one.
     pub fn wechatpay_public_key(mut self, key_id: impl Into<String>, key: PublicKey) -> Self {
@@ -240,7 +244,9 @@ impl ClientBuilder {
     }
 
     /// Replaces the answer timestamp window (default 300 s: answers whose `Wechatpay-Timestamp`
-    /// is 300 s or more from the local clock are rejected).
+    /// is 300 s or more from the local clock are rejected). Must be 1 to 300 seconds: WeChat Pay's
+    /// window is the widest allowed, a smaller one is stricter; [`build`](Self::build) refuses
+    /// other values.
     pub fn verification_window_seconds(mut self, seconds: i64) -> Self {
         self.verify_window_seconds = Some(seconds);
         self
@@ -348,12 +354,7 @@ impl ClientBuilder {
         let serial_no = self.serial_no.ok_or(ConfigError::Missing {
             setting: names.serial_no,
         })?;
-        check_token(
-            names.serial_no,
-            &serial_no,
-            |c| c.is_ascii_hexdigit(),
-            "hexadecimal digits (40 of them)",
-        )?;
+        check_serial_no(names.serial_no, &serial_no)?;
         let private_key = self.private_key.ok_or(ConfigError::Missing {
             setting: names.private_key,
         })?;
@@ -368,10 +369,13 @@ impl ClientBuilder {
             verifier = verifier.with_key(check_key_id(names.public_key_id, id)?, key);
         }
         if let Some(window) = self.verify_window_seconds {
-            if window <= 0 {
+            if !(1..=MAX_VERIFICATION_WINDOW_SECONDS).contains(&window) {
                 return Err(ConfigError::Invalid {
                     setting: "verification_window_seconds",
-                    problem: "the window must be a positive number of seconds".to_owned(),
+                    problem: format!(
+                        "{window}: expected 1 to {MAX_VERIFICATION_WINDOW_SECONDS} seconds \
+                         (WeChat Pay's window; a smaller one is stricter)"
+                    ),
                 });
             }
             verifier = verifier.with_window_seconds(window);
@@ -476,20 +480,38 @@ fn check_token(
     Ok(())
 }
 
+/// A certificate serial number: exactly 40 hex characters, either case.
+fn check_serial_no(setting: &'static str, value: &str) -> Result<(), ConfigError> {
+    if value.is_empty() {
+        return Err(ConfigError::Missing { setting });
+    }
+    if value.len() != 40 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ConfigError::Invalid {
+            setting,
+            problem: format!(
+                "{value:?}: expected the 40 hexadecimal characters of the brand API certificate's \
+                 serial number (e.g. 1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A WeChat Pay public key id: `PUB_KEY_ID_` followed by digits only.
 fn check_key_id(setting: &'static str, id: String) -> Result<String, ConfigError> {
     if id.is_empty() {
         return Err(ConfigError::Missing { setting });
     }
-    if let Some(bad) = id
-        .chars()
-        .find(|c| !c.is_ascii_graphic() || *c == '"' || *c == ',')
-    {
-        return Err(ConfigError::Invalid {
+    match id.strip_prefix("PUB_KEY_ID_") {
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
+        _ => Err(ConfigError::Invalid {
             setting,
-            problem: format!("unexpected character {bad:?} in the WeChat Pay public key id (expected PUB_KEY_ID_ and digits)"),
-        });
+            problem: format!(
+                "{id:?} is not a WeChat Pay public key id: expected PUB_KEY_ID_ followed by \
+                 digits (e.g. PUB_KEY_ID_0112345678202501010000000000000001)"
+            ),
+        }),
     }
-    Ok(id)
 }
 
 /// `scheme://authority` without a trailing slash; errors name `setting`.

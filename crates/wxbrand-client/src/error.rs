@@ -18,6 +18,7 @@ use wxbrand_transport::{TransportError, TransportErrorKind};
 /// | [`Error::Verification`] | yes, and answered | no |
 /// | [`Error::Api`] | yes, and refused | 429/500/502/503 for repeat-safe calls |
 /// | [`Error::Decode`] | yes, and answered (verified) | no |
+/// | [`Error::RepeatedPageToken`] | yes, and answered (verified) | no |
 ///
 /// Every kind carries the number of attempts made ([`Error::attempts`]) and, when an answer came
 /// back, its `Request-ID` ([`Error::request_id`]) — quote it to WeChat Pay support.
@@ -44,6 +45,8 @@ pub enum Error {
         /// The last transport failure; its [`kind`](TransportError::kind) says whether the request
         /// may have been delivered.
         source: TransportError,
+        /// The `Request-ID` of the last earlier attempt that was answered (e.g. with a 500), if any.
+        request_id: Option<String>,
         /// Attempts made.
         attempts: u32,
     },
@@ -80,6 +83,18 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
+    /// A listing answered with a `next_page_token` it had already given: following it would loop
+    /// forever, so the listing ends here. The items of the pages before were handed out. Made by
+    /// endpoint crates' paging ([`Error::repeated_page_token`]).
+    #[non_exhaustive]
+    RepeatedPageToken {
+        /// The token given a second time.
+        token: String,
+        /// The `Request-ID` of the answer that repeated it, if any.
+        request_id: Option<String>,
+        /// Attempts made for that answer.
+        attempts: u32,
+    },
     /// A `BlockingClient` method was called on a thread that runs an
     /// async runtime, where blocking would stall or deadlock it; nothing was sent. Use
     /// [`Client`](crate::Client) there instead.
@@ -87,13 +102,29 @@ pub enum Error {
 }
 
 impl Error {
-    /// The `Request-ID` of the answer behind this error, when an answer came back.
+    /// A listing answered (with `request_id`, after `attempts`) a `next_page_token` it had
+    /// already given: see [`Error::RepeatedPageToken`].
+    pub fn repeated_page_token(
+        token: impl Into<String>,
+        request_id: Option<String>,
+        attempts: u32,
+    ) -> Error {
+        Error::RepeatedPageToken {
+            token: token.into(),
+            request_id,
+            attempts,
+        }
+    }
+
+    /// The `Request-ID` of the answer behind this error, when an answer came back. For
+    /// [`Error::Transport`], the last one an earlier attempt was answered with.
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api { source, .. } => source.request_id(),
-            Error::Verification { request_id, .. } | Error::Decode { request_id, .. } => {
-                request_id.as_deref()
-            }
+            Error::Transport { request_id, .. }
+            | Error::Verification { request_id, .. }
+            | Error::Decode { request_id, .. }
+            | Error::RepeatedPageToken { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -106,7 +137,8 @@ impl Error {
             | Error::Transport { attempts, .. }
             | Error::Verification { attempts, .. }
             | Error::Api { attempts, .. }
-            | Error::Decode { attempts, .. } => *attempts,
+            | Error::Decode { attempts, .. }
+            | Error::RepeatedPageToken { attempts, .. } => *attempts,
         }
     }
 
@@ -152,7 +184,11 @@ impl fmt::Display for Error {
             Error::Signing { .. } => f.write_str(
                 "request not sent: the brand private key could not sign it; check the configured key",
             ),
-            Error::Transport { source, attempts } => {
+            Error::Transport {
+                source,
+                request_id,
+                attempts,
+            } => {
                 let what = match source.kind() {
                     TransportErrorKind::NotSent => "could not reach WeChat Pay",
                     TransportErrorKind::MaybeDelivered => {
@@ -165,7 +201,11 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "{what} after {attempts} attempt(s); check the network, any proxy and the base URL"
-                )
+                )?;
+                match request_id {
+                    Some(id) => write!(f, " (an earlier attempt was answered with Request-ID {id})"),
+                    None => Ok(()),
+                }
             }
             Error::Verification { source, status, request_id, attempts } => {
                 let advice = match source {
@@ -219,6 +259,14 @@ impl fmt::Display for Error {
                 )?;
                 write_request_id(f, request_id.as_deref())
             }
+            Error::RepeatedPageToken { token, request_id, .. } => {
+                write!(
+                    f,
+                    "the listing answered page token `{token}` a second time; stopped instead of \
+                     looping forever (the items before were returned): report it with the Request-ID"
+                )?;
+                write_request_id(f, request_id.as_deref())
+            }
             Error::BlockingInsideRuntime => f.write_str(
                 "the blocking client was called inside an async runtime; use the async Client there \
                  (or call it from a thread without a runtime)",
@@ -236,7 +284,7 @@ impl std::error::Error for Error {
             Error::Verification { source, .. } => Some(source),
             Error::Api { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
-            Error::BlockingInsideRuntime => None,
+            Error::RepeatedPageToken { .. } | Error::BlockingInsideRuntime => None,
         }
     }
 }

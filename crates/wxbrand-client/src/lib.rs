@@ -48,7 +48,8 @@
 //! | answer larger than the transport allows | [`Error::Transport`] (`ResponseTooLarge`) | same | unchanged |
 //! | verified 2xx answer of an unexpected shape | [`Error::Decode`] with the `Request-ID` | same | unchanged |
 //!
-//! Retries stop after [`RetryPolicy`]'s count (default 3) or total deadline (default 30 s);
+//! Retries stop after [`RetryPolicy`]'s count (default 3) or total deadline (default 30 s, counting
+//! attempts and backoff, not time queued for the rate limit);
 //! the error then describes the last attempt and [`Error::attempts`] says how many were made.
 //!
 //! Tracing: one `wxbrand.call` span per call with `operation`, `attempt`, `host`, `status`,

@@ -13,9 +13,11 @@ use wxbrand_transport::TransportErrorKind;
 /// - never 400, 401, 403, 404 or other statuses, and never an answer that failed verification.
 ///
 /// The wait before retry `n` (1-based) is `initial_backoff × 2^(n−1)`, capped at `max_backoff`, then
-/// scaled by a random factor in `1 ± jitter`. No retry starts once the total deadline (counted from
-/// the first attempt) would be passed by the wait. Default: 3 retries, waits of about 1 s, 2 s and
-/// 4 s (±20 %), a 30 s deadline.
+/// scaled by a random factor in `1 ± jitter`. No retry starts once the total deadline would be
+/// passed by the wait. The deadline counts the time spent on attempts and backoff only, not time
+/// queued for the client-side [`RateLimit`](crate::RateLimit): a call that waited its turn in a
+/// burst still gets its retries. Default: 3 retries, waits of about 1 s, 2 s and 4 s (±20 %), a
+/// 30 s deadline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     max_retries: u32,
@@ -74,7 +76,8 @@ impl RetryPolicy {
         };
         self
     }
-    /// Time budget from the first attempt after which no retry is started (default 30 s).
+    /// Time budget of the attempts and backoff waits (not of rate-limit queueing) after which no
+    /// retry is started (default 30 s).
     pub fn total_deadline(mut self, deadline: Duration) -> Self {
         self.total_deadline = deadline;
         self

@@ -406,6 +406,77 @@ async fn the_total_deadline_stops_retrying() {
 }
 
 #[tokio::test]
+async fn time_queued_for_the_rate_limit_does_not_use_up_the_retry_deadline() {
+    const CALLS: usize = 40;
+    let clock = ManualClock::new(START);
+    let sent_at = Arc::new(Mutex::new(Vec::new()));
+    let (times, responder_clock) = (sent_at.clone(), clock.clone());
+    let mock = MockTransport::with_responder(move |_request| {
+        let mut times = times.lock().unwrap();
+        times.push(responder_clock.monotonic());
+        // The last call queued behind all the others; its first answer is a retryable 500.
+        if times.len() == CALLS {
+            return Ok(api_error(500, "SYSTEM_ERROR"));
+        }
+        Ok(ok_stock())
+    })
+    .without_recording();
+    let client = builder(&mock, &clock)
+        .rate_limit("deactivate_stock", RateLimit::per_second(1))
+        .retry_policy(RetryPolicy::new().total_deadline(Duration::from_secs(30)))
+        .build()
+        .unwrap();
+    let tasks: Vec<_> = (0..CALLS)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let request = DeactivateStockRequest::new(
+                    "200000001",
+                    format!("{i}"),
+                    format!("deact_{i:04}"),
+                    "r",
+                )
+                .unwrap();
+                client.execute(&request).await.map(|r| r.attempts())
+            })
+        })
+        .collect();
+    let mut attempts = Vec::new();
+    for task in tasks {
+        attempts.push(task.await.unwrap().unwrap());
+    }
+    let times = sent_at.lock().unwrap().clone();
+    assert!(
+        times[CALLS - 1] >= Duration::from_secs(30),
+        "the faulted call waited longer than the deadline in the limiter: {:?}",
+        times[CALLS - 1]
+    );
+    assert_eq!(times.len(), CALLS + 1);
+    assert_eq!(attempts.iter().filter(|a| **a == 2).count(), 1);
+    assert_eq!(attempts.iter().filter(|a| **a == 1).count(), CALLS - 1);
+}
+
+#[tokio::test]
+async fn a_final_transport_error_keeps_the_request_id_of_an_earlier_answer() {
+    let (client, mock, _clock) = setup();
+    mock.push_response(api_error(500, "SYSTEM_ERROR"));
+    for _ in 0..3 {
+        mock.push_fault(TransportErrorKind::MaybeDelivered);
+    }
+    let error = client.execute(&deactivate()).await.unwrap_err();
+    assert!(matches!(&error, Error::Transport { .. }), "{error:?}");
+    assert_eq!(error.attempts(), 4);
+    assert_eq!(error.request_id(), Some("08RID500-0"));
+    assert!(error.to_string().contains("08RID500-0"), "{error}");
+
+    // No answer at all: no Request-ID.
+    let (client, mock, _clock) = setup();
+    mock.push_fault(TransportErrorKind::ResponseTooLarge);
+    let error = client.execute(&deactivate()).await.unwrap_err();
+    assert_eq!(error.request_id(), None);
+}
+
+#[tokio::test]
 async fn other_transport_errors_are_not_retried() {
     for kind in [
         TransportErrorKind::ResponseTooLarge,
@@ -562,6 +633,86 @@ fn missing_settings_are_named() {
     assert!(error.to_string().contains("serial_no"), "{error}");
 }
 
+/// The setting named by the error of building with `configure` applied.
+fn refused(
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> (Option<&'static str>, String) {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let error = configure(builder(&mock, &clock)).build().unwrap_err();
+    (error.setting(), error.to_string())
+}
+
+#[tokio::test]
+async fn the_serial_number_must_be_40_hex_characters_of_either_case() {
+    for bad in [
+        &SERIAL_NO[..39],
+        &format!("{SERIAL_NO}0"),
+        "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8G",
+        "1DDE55AD98",
+    ] {
+        let (setting, text) = refused(|b| b.serial_no(bad));
+        assert_eq!(setting, Some("serial_no"), "{bad}");
+        assert!(text.contains("serial_no") && text.contains("40"), "{text}");
+    }
+    // Lower case is accepted and sent as given.
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let lower = SERIAL_NO.to_ascii_lowercase();
+    let client = builder(&mock, &clock).serial_no(&lower).build().unwrap();
+    mock.push_response(ok_stock());
+    client.execute(&deactivate()).await.unwrap();
+    let request = mock.last_request().unwrap();
+    let header = request.headers()["authorization"].to_str().unwrap();
+    assert_eq!(AuthorizationParams::parse(header).unwrap().serial_no, lower);
+}
+
+#[test]
+fn the_public_key_id_must_be_pub_key_id_and_digits() {
+    for bad in [
+        "PUB_KEY_ID_",
+        "PUB_KEY_ID_01123456782025010100000000000000O1",
+        "pub_key_id_0112345678202501010000000000000001",
+        " PUB_KEY_ID_0112345678202501010000000000000001",
+        SERIAL_NO,
+        "/etc/wechatpay/pub_key.pem",
+    ] {
+        let (setting, text) = refused(|b| b.wechatpay_public_key(bad, wechatpay_public_key()));
+        // `builder` adds a valid key first: the second one is checked too.
+        assert_eq!(setting, Some("wechatpay_public_key"), "{bad}");
+        assert!(text.contains("PUB_KEY_ID_ followed by digits"), "{text}");
+    }
+    // As the simulator makes them (32 digits) and as in the test vectors.
+    let mock = MockTransport::new();
+    for good in [format!("PUB_KEY_ID_{}", "7".repeat(32)), KEY_ID.to_owned()] {
+        Client::builder()
+            .brand_id(BRAND_ID)
+            .serial_no(SERIAL_NO)
+            .private_key(brand_key())
+            .wechatpay_public_key(good, wechatpay_public_key())
+            .transport(Arc::new(mock.clone()))
+            .build()
+            .unwrap();
+    }
+}
+
+#[test]
+fn the_verification_window_is_1_to_300_seconds() {
+    for bad in [0, -1, 301, i64::MAX, i64::MIN] {
+        let (setting, text) = refused(|b| b.verification_window_seconds(bad));
+        assert_eq!(setting, Some("verification_window_seconds"), "{bad}");
+        assert!(text.contains("1 to 300 seconds"), "{text}");
+    }
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    for good in [1, 60, 300] {
+        builder(&mock, &clock)
+            .verification_window_seconds(good)
+            .build()
+            .unwrap();
+    }
+}
+
 #[test]
 fn environment_configuration_reads_key_files_and_names_variables() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/vectors/keys");
@@ -636,6 +787,19 @@ fn environment_configuration_reads_key_files_and_names_variables() {
         .build()
         .unwrap_err();
     assert_eq!(error.setting(), Some("WXBRAND_SERIAL_NO"));
+    let error = wxbrand_client::ClientBuilder::from_lookup(env(&[(
+        "WXBRAND_PUBLIC_KEY_ID",
+        "PUB_KEY_ID_x",
+    )]))
+    .unwrap()
+    .transport(Arc::new(MockTransport::new()))
+    .build()
+    .unwrap_err();
+    assert_eq!(error.setting(), Some("WXBRAND_PUBLIC_KEY_ID"));
+    assert!(
+        error.to_string().contains("WXBRAND_PUBLIC_KEY_ID"),
+        "{error}"
+    );
 }
 
 #[cfg(feature = "blocking")]

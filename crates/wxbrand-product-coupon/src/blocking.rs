@@ -46,7 +46,7 @@ impl BlockingProductCoupon<'_> {
     }
 
     /// Every stock matching `request`, page after page, fetched as the iterator is read. A failed
-    /// page is yielded as an error and ends the iteration.
+    /// page, or a page token given a second time, is yielded as an error and ends the iteration.
     pub fn list_all_stocks(&self, request: ListStocksRequest) -> StockIter {
         StockIter {
             client: self.client.clone(),
@@ -72,8 +72,7 @@ impl Iterator for StockIter {
                 return Some(item);
             }
             let request = self.pager.next_request()?;
-            let page = self.client.execute(&request).map(Response::into_inner);
-            self.pager.accept(page);
+            self.pager.accept(self.client.execute(&request));
         }
     }
 }

@@ -131,7 +131,8 @@ impl ProductCoupon<'_> {
 
     /// Every stock matching `request`, fetching page after page (from `request`'s page, following
     /// `next_page_token`) as the stream is read. A failed page is yielded as an error and ends the
-    /// stream.
+    /// stream, and so does a page token given a second time ([`Error::RepeatedPageToken`]), which
+    /// would otherwise loop forever.
     pub fn list_all_stocks(&self, request: ListStocksRequest) -> StockStream {
         let client = self.client.clone();
         let state = (client, Pager::new(request));
@@ -141,8 +142,7 @@ impl ProductCoupon<'_> {
                     return Some((item, (client, pager)));
                 }
                 let request = pager.next_request()?;
-                let page = client.execute(&request).await.map(Response::into_inner);
-                pager.accept(page);
+                pager.accept(client.execute(&request).await);
             }
         });
         StockStream {

@@ -1,6 +1,8 @@
 //! Paging through `list stocks`, shared by the stream and the blocking iterator.
 
-use wxbrand_client::Error;
+use std::collections::HashSet;
+
+use wxbrand_client::{Error, Response};
 use wxbrand_core::product_coupon::{ListStocksRequest, ListStocksResponse, StockEntity};
 
 use crate::Buffer;
@@ -10,7 +12,8 @@ use crate::Buffer;
 pub(crate) struct Pager {
     base: ListStocksRequest,
     next: Option<ListStocksRequest>,
-    last_token: Option<String>,
+    /// Every page token followed so far: a server giving one again would make us loop forever.
+    seen_tokens: HashSet<String>,
     buffer: Buffer,
 }
 
@@ -19,7 +22,7 @@ impl Pager {
         Pager {
             base: first.clone(),
             next: Some(first),
-            last_token: None,
+            seen_tokens: HashSet::new(),
             buffer: Buffer::new(),
         }
     }
@@ -35,7 +38,7 @@ impl Pager {
     }
 
     /// Takes in the answer to the request from [`Pager::next_request`].
-    pub(crate) fn accept(&mut self, page: Result<ListStocksResponse, Error>) {
+    pub(crate) fn accept(&mut self, page: Result<Response<ListStocksResponse>, Error>) {
         let page = match page {
             Ok(page) => page,
             Err(error) => {
@@ -44,25 +47,24 @@ impl Pager {
                 return;
             }
         };
+        let (request_id, attempts) = (page.request_id().map(str::to_owned), page.attempts());
         let ListStocksResponse {
             stock_list,
             next_page_token,
             ..
-        } = page;
+        } = page.into_inner();
         self.buffer.extend(stock_list.into_iter().map(Ok));
         let token = match next_page_token {
             Some(token) if !token.is_empty() => token,
             _ => return,
         };
-        // A server repeating the same token would make us loop forever: stop instead.
-        if self.last_token.as_deref() == Some(token.as_str()) {
+        if !self.seen_tokens.insert(token.clone()) {
+            let error = Error::repeated_page_token(token, request_id, attempts);
+            self.buffer.push_back(Err(error));
             return;
         }
-        match self.base.clone().page_token(token.clone()) {
-            Ok(request) => {
-                self.next = Some(request);
-                self.last_token = Some(token);
-            }
+        match self.base.clone().page_token(token) {
+            Ok(request) => self.next = Some(request),
             Err(error) => self.buffer.push_back(Err(Error::from(error))),
         }
     }
@@ -72,13 +74,16 @@ impl Pager {
 mod tests {
     use super::*;
 
-    fn page(ids: &[&str], token: Option<&str>) -> ListStocksResponse {
+    fn page(ids: &[&str], token: Option<&str>) -> Response<ListStocksResponse> {
         let stocks: Vec<_> = ids
             .iter()
             .map(|id| serde_json::json!({"product_coupon_id": "1", "stock_id": id, "state": "SENDING"}))
             .collect();
-        serde_json::from_value(serde_json::json!({"stock_list": stocks, "next_page_token": token}))
-            .unwrap()
+        let value = serde_json::from_value(
+            serde_json::json!({"stock_list": stocks, "next_page_token": token}),
+        )
+        .unwrap();
+        Response::new(value, 200, Some(format!("08RID-{}", ids.join(""))), 1)
     }
 
     fn drain(pager: &mut Pager) -> Vec<String> {
@@ -116,13 +121,30 @@ mod tests {
     }
 
     #[test]
-    fn a_repeated_token_ends_the_listing() {
+    fn a_token_seen_before_ends_the_listing_with_an_error() {
         let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
         pager.next_request();
-        pager.accept(Ok(page(&["a"], Some("same"))));
+        pager.accept(Ok(page(&["a"], Some("A"))));
         pager.next_request().unwrap();
-        pager.accept(Ok(page(&["b"], Some("same"))));
-        assert_eq!(drain(&mut pager), ["a", "b"]);
+        pager.accept(Ok(page(&["b"], Some("B"))));
+        pager.next_request().unwrap();
+        // A → B → A: not the previous token, but one already followed.
+        pager.accept(Ok(page(&["c"], Some("A"))));
+        let items: Vec<_> = std::iter::from_fn(|| pager.pop()).collect();
+        assert_eq!(items.len(), 4);
+        let ids: Vec<_> = items[..3]
+            .iter()
+            .map(|s| s.as_ref().unwrap().stock_id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        match &items[3] {
+            Err(error @ Error::RepeatedPageToken { token, .. }) => {
+                assert_eq!(token, "A");
+                assert_eq!(error.request_id(), Some("08RID-c"));
+                assert!(error.to_string().contains("`A`"), "{error}");
+            }
+            other => panic!("expected a repeated-token error, got {other:?}"),
+        }
         assert!(pager.next_request().is_none());
     }
 
