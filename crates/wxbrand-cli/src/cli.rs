@@ -16,8 +16,8 @@ Examples:
       --private-key apiclient_key.pem --method GET \\
       --url /brand/marketing/product-coupon/product-coupons/200000001/stocks/123456789
 
-Exit codes: 0 success, 2 usage or validation error, 3 API error, 4 answer failed verification
-(or did not decode), 5 transport failure.";
+Exit codes: 0 success, 2 usage or validation error, 3 API error, 4 answer failed verification,
+5 transport failure, 1 anything else (e.g. a verified answer of an unexpected shape).";
 
 const STOCK_EXAMPLES: &str = "\
 Settings (flag or variable): --brand-id / WXBRAND_BRAND_ID, --serial-no / WXBRAND_SERIAL_NO,

@@ -7,9 +7,9 @@
 //! | 0 | success |
 //! | 2 | usage or validation error (nothing was sent) |
 //! | 3 | WeChat Pay answered with an API error |
-//! | 4 | an answer (or the `verify` input) failed signature verification, or a verified answer did not decode |
+//! | 4 | an answer (or the `verify` input) failed signature verification |
 //! | 5 | transport failure: the request could not be sent or the answer not read |
-//! | 1 | a failure of a kind this version does not classify |
+//! | 1 | anything else, e.g. a verified answer that did not match the expected shape |
 
 use std::fmt;
 use std::process::ExitCode;
@@ -21,11 +21,11 @@ pub enum FailureKind {
     Usage,
     /// WeChat Pay (or the simulator) answered with an API error (exit 3).
     Api,
-    /// An answer failed verification, or a verified answer did not decode (exit 4).
+    /// An answer failed verification (exit 4).
     Verification,
     /// The request could not be sent or the answer could not be read (exit 5).
     Transport,
-    /// A failure of a kind this version does not classify (exit 1).
+    /// Anything else, e.g. a verified answer that did not match the expected shape (exit 1).
     Other,
 }
 
@@ -97,5 +97,6 @@ mod tests {
         assert_eq!(FailureKind::Api.code(), 3);
         assert_eq!(FailureKind::Verification.code(), 4);
         assert_eq!(FailureKind::Transport.code(), 5);
+        assert_eq!(FailureKind::Other.code(), 1);
     }
 }

@@ -7,7 +7,7 @@
 //! - `wxbrand simulate`: a local WeChat Pay brand API for integration tests in any language.
 //!
 //! Exit codes: 0 success, 2 usage or validation error, 3 API error, 4 verification failure,
-//! 5 transport failure.
+//! 5 transport failure, 1 anything else (e.g. a verified answer of an unexpected shape).
 
 mod cli;
 mod clock;

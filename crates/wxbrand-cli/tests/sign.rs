@@ -100,6 +100,65 @@ fn every_vector_signs_byte_for_byte_from_a_body_file_and_shows_its_message() {
 }
 
 #[test]
+fn a_body_file_is_signed_byte_for_byte_even_when_it_is_not_text() {
+    // Bytes that text in --body could not carry (or that editors and shells change): a trailing
+    // newline, CRLF line ends, bytes that are not UTF-8. The expected signature is computed here
+    // with wxbrand-sign on exactly those bytes.
+    let case = &cases()[0];
+    let key_pem = std::fs::read(vector("keys/brand_private_key.pem")).unwrap();
+    let signer = wxbrand_sign::Signer::new(
+        text(case, "brand_id"),
+        text(case, "serial_no"),
+        wxbrand_sign::PrivateKey::from_pem(&key_pem).unwrap(),
+    );
+    let (timestamp, nonce) = (1_735_660_801, "abcdefghijklmnopqrstuvwxyz012345");
+    let url = "/brand/marketing/product-coupon/product-coupons/200000001/stocks";
+    let bodies: [(&str, &[u8], &str); 3] = [
+        ("trailing-newline", b"{\"a\":1}\n", "{\"a\":1}\\n"),
+        (
+            "crlf",
+            b"{\r\n\"a\": 1\r\n}\r\n",
+            "{\\r\\n\"a\": 1\\r\\n}\\r\\n",
+        ),
+        (
+            "not-utf8",
+            b"{\"a\":\"\xff\xfe\xc3\"}",
+            "{\"a\":\"\\xFF\\xFE\\xC3\"}",
+        ),
+    ];
+    let dir = TempDir::new("sign-bytes");
+    for (name, body, shown_body) in bodies {
+        let path = dir.write(name, body);
+        let expected = signer
+            .authorization("POST", url, body, timestamp, nonce)
+            .unwrap();
+        let output = wxbrand()
+            .args(["sign", "--brand-id", text(case, "brand_id")])
+            .args(["--serial-no", text(case, "serial_no")])
+            .args(["--private-key", &vector("keys/brand_private_key.pem")])
+            .args(["--method", "POST", "--url", url])
+            .args(["--timestamp", &timestamp.to_string(), "--nonce", nonce])
+            .arg("--body-file")
+            .arg(&path)
+            .arg("--show-message")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(0), "{name}: {stderr}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            format!("{}\n", expected.header_value()),
+            "{name}"
+        );
+        assert_eq!(
+            stderr,
+            format!("POST\\n{url}\\n{timestamp}\\n{nonce}\\n{shown_body}\\n\n"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn defaults_give_a_fresh_nonce_and_the_current_time() {
     let case = &cases()[1];
     let run = || {

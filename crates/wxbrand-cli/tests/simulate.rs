@@ -374,25 +374,13 @@ fn exit_code_4_when_the_answer_fails_verification() {
     );
 }
 
-#[test]
-fn exit_code_5_when_nothing_listens() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+/// `wxbrand stock ARGS --retries 0` configured with the vector settings against `base_url`.
+fn stock_against(base_url: &str, args: &[&str]) -> std::process::Output {
     let config = config();
-    let output = wxbrand()
-        .args([
-            "stock",
-            "get",
-            "--product-coupon-id",
-            COUPON,
-            "--stock-id",
-            STOCK,
-            "--retries",
-            "0",
-        ])
-        .args(["--base-url", &format!("http://127.0.0.1:{port}")])
+    wxbrand()
+        .arg("stock")
+        .args(args)
+        .args(["--retries", "0", "--base-url", base_url])
         .args([
             "--brand-id",
             text(&config, "brand_id"),
@@ -406,8 +394,83 @@ fn exit_code_5_when_nothing_listens() {
             &vector(text(&config, "wechatpay_public_key")),
         ])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn exit_code_5_when_nothing_listens() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let output = stock_against(
+        &format!("http://127.0.0.1:{port}"),
+        &["get", "--product-coupon-id", COUPON, "--stock-id", STOCK],
+    );
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+}
+
+/// Seconds since the Unix epoch, for answers the CLI checks against its own clock.
+#[allow(clippy::disallowed_methods)] // a test server signs with the real time, as WeChat Pay does
+fn unix_now() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_secs()).unwrap()
+}
+
+/// A server that gives every request a correctly signed 200 answer with `body` and the
+/// `Request-ID` `request_id`; its base URL.
+fn signed_answer_server(body: &'static str, request_id: &'static str) -> String {
+    use std::io::{Read, Write};
+    let config = config();
+    let key_pem = std::fs::read(vector(text(&config, "wechatpay_private_key"))).unwrap();
+    let key = wxbrand_sign::PrivateKey::from_pem(&key_pem).unwrap();
+    let serial = text(&config, "wechatpay_public_key_id").to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let (timestamp, nonce) = (unix_now(), wxbrand_sign::generate_nonce());
+            let message =
+                wxbrand_sign::message::response_message(timestamp, &nonce, body.as_bytes());
+            let signature = key.sign_base64(&message).unwrap();
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\nrequest-id: {request_id}\r\n\
+                 wechatpay-timestamp: {timestamp}\r\nwechatpay-nonce: {nonce}\r\n\
+                 wechatpay-signature: {signature}\r\nwechatpay-serial: {serial}\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn exit_code_1_when_a_verified_answer_does_not_match_the_expected_shape() {
+    let base_url = signed_answer_server("\"a string, not a stock\"", "08TEST-SHAPE");
+    let output = stock_against(
+        &base_url,
+        &["get", "--product-coupon-id", COUPON, "--stock-id", STOCK],
+    );
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("the answer verified but did not match the expected shape"),
+        "{message}"
+    );
+    assert!(message.contains("Request-ID: 08TEST-SHAPE"), "{message}");
+    assert!(output.stdout.is_empty());
 }
 
 #[cfg(unix)]

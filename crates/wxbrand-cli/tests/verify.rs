@@ -115,3 +115,32 @@ fn show_message_prints_what_the_signature_covers() {
     );
     assert_eq!(String::from_utf8(output.stderr).unwrap(), expected);
 }
+
+#[test]
+fn a_missing_header_flag_is_missing_header_naming_the_flag() {
+    let case = vector_json("verify.json")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| text(case, "expect") == "ok")
+        .unwrap()
+        .clone();
+    for (header, flag) in &HEADER_FLAGS[..4] {
+        let mut without = case.clone();
+        without["headers"]
+            .as_object_mut()
+            .unwrap()
+            .remove(*header)
+            .unwrap();
+        let output = verify_command(&without)
+            .args(["--body", text(&case, "body")])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(4), "{flag}: {stdout}");
+        assert_eq!(
+            stdout,
+            format!("missing_header: the answer has no {header} header (pass it with {flag})\n")
+        );
+    }
+}

@@ -14,15 +14,20 @@ use crate::{TransportError, TransportErrorKind};
 /// request fails.
 ///
 /// Each request runs as a task on the private runtime; the calling thread waits for its result.
-/// Connections and the pool live on the private runtime, so this works the same whether or not
-/// the caller is itself inside a tokio runtime:
+/// Connections and the pool live on the private runtime, so the caller's own runtime (if any) is
+/// not needed:
 ///
 /// - **From plain threads** (the intended use) it simply blocks.
-/// - **From inside a tokio runtime** it also works and never panics, but it blocks the calling
-///   thread for as long as the request takes (at most the request timeout). On a current-thread
-///   runtime that stalls every other task of that runtime meanwhile — including, say, a local
-///   test server living there, which then cannot answer until the timeout fires. Async code should
-///   use [`HyperTransport`] instead.
+/// - **From a thread that runs a current-thread tokio runtime** (inside its `block_on`, e.g.
+///   under `#[tokio::main(flavor = "current_thread")]` or a default `#[tokio::test]`, or in one
+///   of its tasks) [`send`](BlockingTransport::send) returns at once an error of kind
+///   [`Other`](TransportErrorKind::Other) and sends nothing: blocking there would stall every
+///   task of that runtime, and a server living on it could never answer. Use [`HyperTransport`]
+///   in async code, or call this transport from `tokio::task::spawn_blocking` (whose threads
+///   run no scheduler, so it works there).
+/// - **From a worker of a multi-thread tokio runtime** it works, blocking that worker for as
+///   long as the request takes (at most the request timeout); the other workers keep running.
+///   Async code should still prefer [`HyperTransport`].
 /// - **Dropping it** anywhere, including inside an async context, is fine: the private runtime
 ///   is shut down in the background without waiting.
 ///
@@ -122,6 +127,15 @@ impl BlockingTransport for BlockingHyperTransport {
                 None,
             )
         };
+        if runs_current_thread_scheduler() {
+            return Err(TransportError::new(
+                TransportErrorKind::Other,
+                "BlockingHyperTransport cannot be used on a thread that runs a current-thread \
+                 tokio runtime: blocking there would stall that runtime's tasks; use the async \
+                 HyperTransport, or call it from tokio::task::spawn_blocking",
+                None,
+            ));
+        }
         let runtime = self.inner.runtime.as_ref().ok_or_else(stopped)?;
         let transport = self.inner.transport.clone();
         let (answer_tx, answer_rx) = mpsc::sync_channel(1);
@@ -133,4 +147,36 @@ impl BlockingTransport for BlockingHyperTransport {
         });
         answer_rx.recv().map_err(|_| stopped())?
     }
+}
+
+/// Whether this thread runs the scheduler of a current-thread tokio runtime (inside its
+/// `block_on` or one of its tasks): blocking here would stall every task of that runtime.
+///
+/// `spawn_blocking` threads carry the runtime's handle too but run no scheduler, and blocking is
+/// what they are for. tokio has no public query for the difference, so a yield tells: on a
+/// scheduler thread the waker is deferred until the scheduler next idles; anywhere else tokio
+/// wakes it at once. Should that ever change, the worst outcome is the old behaviour (blocking
+/// until the request timeout) or a refusal in `spawn_blocking` — never a panic or a deadlock.
+fn runs_current_thread_scheduler() -> bool {
+    use std::future::Future;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Wake, Waker};
+    use tokio::runtime::{Handle, RuntimeFlavor};
+
+    struct Woken(AtomicBool);
+    impl Wake for Woken {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::CurrentThread => {}
+        _ => return false,
+    }
+    let woken = Arc::new(Woken(AtomicBool::new(false)));
+    let waker = Waker::from(Arc::clone(&woken));
+    let mut yield_now = std::pin::pin!(tokio::task::yield_now());
+    let _ = yield_now.as_mut().poll(&mut Context::from_waker(&waker));
+    !woken.0.load(Ordering::SeqCst)
 }

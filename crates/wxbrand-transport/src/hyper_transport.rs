@@ -33,10 +33,11 @@ type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 ///
 /// Cloning is cheap: clones share the connection pool and the configuration.
 ///
-/// `send` must run inside a tokio runtime with its IO and time drivers enabled (for example under
-/// `#[tokio::main]`); called elsewhere it returns an error of kind
-/// [`Other`](TransportErrorKind::Other). Connections are driven by tasks spawned on the runtime
-/// that opened them. For synchronous code use
+/// `send` needs a tokio runtime with its IO and time drivers enabled (`enable_all()`, as
+/// `#[tokio::main]` and `#[tokio::test]` do). Outside any runtime it returns an error of kind
+/// [`Other`](TransportErrorKind::Other); inside a runtime built without those drivers tokio
+/// itself panics (it offers no way to check for them beforehand). Connections are driven by
+/// tasks spawned on the runtime that opened them. For synchronous code use
 #[cfg_attr(
     feature = "blocking",
     doc = "[`BlockingHyperTransport`](crate::BlockingHyperTransport)."

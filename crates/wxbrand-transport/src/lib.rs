@@ -7,7 +7,9 @@
 //!
 //! - `HyperTransport` (feature `hyper`): a pooled hyper-util client over hyper-rustls, rustls
 //!   on its aws-lc-rs provider, HTTP/1.1 keep-alive and HTTP/2 by ALPN;
-//! - `BlockingHyperTransport` (feature `blocking`): the same stack behind a private runtime;
+//! - `BlockingHyperTransport` (feature `blocking`): the same stack behind a private runtime, for
+//!   synchronous code (on a thread that runs a current-thread tokio runtime it refuses with an
+//!   error instead of stalling that runtime);
 //! - `test_util::MockTransport` (feature `test-util`): records requests, answers from a script.
 //!
 //! Bring your own HTTP stack by implementing [`Transport`]; the traits are object-safe, so

@@ -3,7 +3,8 @@
 //! The client is configured from the same `WXBRAND_*` variables as `Client::from_env` (clap reads
 //! them; a flag overrides its variable). Failures map to exit codes by class: 2 for a missing or
 //! wrong setting or a field that fails validation (nothing sent), 3 for an API error, 4 for an
-//! answer that failed verification, 5 for a transport failure.
+//! answer that failed verification, 5 for a transport failure, 1 for anything else (such as a
+//! verified answer that does not match the expected shape).
 
 use futures_util::StreamExt;
 use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, RetryPolicy};
@@ -242,10 +243,16 @@ fn call_failure(error: &Error) -> Failure {
     match error {
         Error::InvalidRequest { .. } | Error::Signing { .. } => Failure::usage(text),
         Error::Transport { .. } => Failure::new(FailureKind::Transport, text),
-        // A verified answer that does not decode is as unusable as one that failed verification.
-        Error::Verification { .. } | Error::Decode { .. } => {
-            Failure::new(FailureKind::Verification, text)
-        }
+        Error::Verification { .. } => Failure::new(FailureKind::Verification, text),
+        // Authentic but not of the expected shape: none of the classes above (exit 1).
+        Error::Decode { .. } => Failure::new(
+            FailureKind::Other,
+            format!(
+                "the answer verified but did not match the expected shape\n  Request-ID: {}\n  \
+                 detail:     {text}",
+                error.request_id().unwrap_or("-")
+            ),
+        ),
         _ => Failure::new(FailureKind::Other, text),
     }
 }

@@ -82,9 +82,31 @@ pub fn reason(error: &VerifyError) -> &'static str {
     }
 }
 
-/// `reason: explanation` for people (the explanation is wxbrand-sign's).
+/// The flag that gives a header on the command line.
+fn flag_for(header: &str) -> Option<&'static str> {
+    match header.to_ascii_lowercase().as_str() {
+        "wechatpay-timestamp" => Some("--timestamp"),
+        "wechatpay-nonce" => Some("--nonce"),
+        "wechatpay-signature" => Some("--signature"),
+        "wechatpay-serial" => Some("--serial"),
+        "request-id" => Some("--request-id"),
+        _ => None,
+    }
+}
+
+/// `reason: explanation` for people (the explanation is wxbrand-sign's), naming the flag of a
+/// missing or malformed header.
 pub fn describe(error: &VerifyError) -> String {
-    format!("{}: {error}", reason(error))
+    let reason = reason(error);
+    match (error, error.header_name().and_then(flag_for)) {
+        (VerifyError::MissingHeader(name), Some(flag)) => {
+            format!("{reason}: the answer has no {name} header (pass it with {flag})")
+        }
+        (VerifyError::MalformedHeader(_), Some(flag)) => {
+            format!("{reason}: {error} (given with {flag})")
+        }
+        _ => format!("{reason}: {error}"),
+    }
 }
 
 #[cfg(test)]
@@ -110,5 +132,19 @@ mod tests {
             local: 310,
         };
         assert!(describe(&out).starts_with("timestamp_out_of_window: "));
+    }
+
+    #[test]
+    fn missing_and_malformed_headers_name_their_flag() {
+        assert_eq!(
+            describe(&VerifyError::MissingHeader("Wechatpay-Signature")),
+            "missing_header: the answer has no Wechatpay-Signature header (pass it with --signature)"
+        );
+        let malformed = describe(&VerifyError::MalformedHeader("Wechatpay-Timestamp"));
+        assert!(malformed.starts_with("malformed_header: "), "{malformed}");
+        assert!(
+            malformed.ends_with("(given with --timestamp)"),
+            "{malformed}"
+        );
     }
 }
