@@ -2,6 +2,21 @@
 
 use std::fmt;
 
+/// How many characters of a value received from the network (a `Wechatpay-Serial`, an `algorithm`)
+/// an error keeps; `Display` escapes them, so they cannot flood or drive a terminal or log.
+pub const RECEIVED_PREFIX_CHARS: usize = 64;
+
+/// At most [`RECEIVED_PREFIX_CHARS`] characters of `received` (invalid UTF-8 replaced by `�`),
+/// with `…` appended when cut.
+pub(crate) fn received_prefix(received: &[u8]) -> String {
+    let text = String::from_utf8_lossy(received);
+    let mut prefix: String = text.chars().take(RECEIVED_PREFIX_CHARS).collect();
+    if prefix.len() < text.len() {
+        prefix.push('…');
+    }
+    prefix
+}
+
 /// A key that could not be loaded. The message says what was found and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -18,10 +33,13 @@ pub enum KeyError {
         /// What is wrong with it.
         problem: &'static str,
     },
-    /// A PEM section this crate does not read (an encrypted key, an OpenSSH key, …).
+    /// A PEM section this crate does not read (an encrypted key, an OpenSSH key, a certificate
+    /// request, …). The message's advice depends on the label and on the kind of key expected.
     UnsupportedPemSection {
-        /// The label after `BEGIN`, e.g. `ENCRYPTED PRIVATE KEY`.
+        /// The label after `BEGIN`, e.g. `ENCRYPTED PRIVATE KEY` (at most 64 characters).
         label: String,
+        /// What kind of key was expected (`"private key"` or `"public key"`).
+        expected: &'static str,
     },
     /// A certificate was given where the brand private key belongs.
     CertificateInsteadOfPrivateKey,
@@ -59,11 +77,11 @@ impl fmt::Display for KeyError {
                 f,
                 "the PEM text is damaged ({problem}): copy the key file again without editing or re-wrapping it"
             ),
-            Self::UnsupportedPemSection { label } => write!(
+            Self::UnsupportedPemSection { label, expected } => write!(
                 f,
-                "unsupported PEM section \"{label}\": give an unencrypted PKCS#8 (BEGIN PRIVATE KEY) or \
-                 PKCS#1 (BEGIN RSA PRIVATE KEY) private key, or an SPKI (BEGIN PUBLIC KEY) public key \
-                 (for an encrypted key: openssl pkcs8 -in key.pem -nocrypt -topk8 -out plain.pem)"
+                "a \"{}\" PEM section was given where a {expected} belongs: {}",
+                label.escape_debug(),
+                unsupported_section_advice(label, expected)
             ),
             Self::CertificateInsteadOfPrivateKey => f.write_str(
                 "a certificate was given where the brand private key belongs: use apiclient_key.pem \
@@ -101,6 +119,41 @@ impl fmt::Display for KeyError {
     }
 }
 impl std::error::Error for KeyError {}
+
+/// What to do about a PEM section of `label` given where an `expected` key belongs.
+fn unsupported_section_advice(label: &str, expected: &str) -> &'static str {
+    let public = expected == "public key";
+    match label {
+        _ if public && label.contains("PRIVATE KEY") => {
+            "that is a private key; use the WeChat Pay public key file (BEGIN PUBLIC KEY) downloaded \
+             from the merchant platform, never a private key"
+        }
+        "CERTIFICATE REQUEST" if public => {
+            "a certificate signing request is not the WeChat Pay public key; use the WeChat Pay public \
+             key file (BEGIN PUBLIC KEY) downloaded from the merchant platform"
+        }
+        "CERTIFICATE REQUEST" => {
+            "a certificate signing request holds no private key; use the private key it was made \
+             from, apiclient_key.pem (BEGIN PRIVATE KEY)"
+        }
+        "ENCRYPTED PRIVATE KEY" => {
+            "the key is password-protected; decrypt it once: \
+             openssl pkcs8 -in key.pem -nocrypt -topk8 -out plain.pem"
+        }
+        "OPENSSH PRIVATE KEY" => {
+            "an OpenSSH key is not a WeChat Pay key; use the brand API private key file \
+             apiclient_key.pem (BEGIN PRIVATE KEY), or if this is that RSA key saved by ssh-keygen, \
+             convert it (in place): ssh-keygen -p -m PKCS8 -f key"
+        }
+        _ if public => {
+            "give the WeChat Pay public key as SPKI (BEGIN PUBLIC KEY) or PKCS#1 (BEGIN RSA PUBLIC KEY)"
+        }
+        _ => {
+            "give an unencrypted PKCS#8 (BEGIN PRIVATE KEY) or PKCS#1 (BEGIN RSA PRIVATE KEY) \
+             private key"
+        }
+    }
+}
 
 /// Signing failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +212,7 @@ pub enum VerifyError {
     UnknownKeyId {
         /// The ids held.
         expected: Vec<String>,
-        /// The id received.
+        /// The id received: at most [`RECEIVED_PREFIX_CHARS`] characters, `…` appended when cut.
         received: String,
     },
     /// The timestamp is outside the window.
@@ -193,7 +246,7 @@ impl VerifyError {
         }
     }
 
-    /// The key id received, for an unknown key id.
+    /// The key id received (at most [`RECEIVED_PREFIX_CHARS`] characters), for an unknown key id.
     pub fn received_key_id(&self) -> Option<&str> {
         match self {
             Self::UnknownKeyId { received, .. } => Some(received),
@@ -223,9 +276,10 @@ impl fmt::Display for VerifyError {
             ),
             Self::UnknownKeyId { expected, received } => write!(
                 f,
-                "Wechatpay-Serial is \"{received}\" but the configured WeChat Pay public key id is {}: \
+                "Wechatpay-Serial is \"{}\" but the configured WeChat Pay public key id is {}: \
                  check the public key id (PUB_KEY_ID_...) in your configuration, or add the new key if \
                  WeChat Pay rotated it",
+                received.escape_debug(),
                 expected.join(" or ")
             ),
             Self::TimestampOutOfWindow { server, local } => write!(
@@ -259,7 +313,7 @@ pub enum NotificationError {
     MalformedEnvelope(JsonError),
     /// `resource.algorithm` is not `AEAD_AES_256_GCM`.
     UnsupportedAlgorithm {
-        /// The algorithm named.
+        /// The algorithm named: at most [`RECEIVED_PREFIX_CHARS`] characters, `…` appended when cut.
         algorithm: String,
     },
     /// A field of `resource` cannot be used (ciphertext not Base64, nonce not 12 bytes).
@@ -289,7 +343,8 @@ impl fmt::Display for NotificationError {
             Self::MalformedEnvelope(_) => f.write_str("the notification body is not a notification envelope"),
             Self::UnsupportedAlgorithm { algorithm } => write!(
                 f,
-                "resource.algorithm is \"{algorithm}\"; only AEAD_AES_256_GCM is supported"
+                "resource.algorithm is \"{}\"; only AEAD_AES_256_GCM is supported",
+                algorithm.escape_debug()
             ),
             Self::MalformedResource { field } => write!(f, "resource.{field} cannot be used (invalid Base64 or length)"),
             Self::DecryptFailed => f.write_str(
@@ -318,24 +373,50 @@ impl From<VerifyError> for NotificationError {
     }
 }
 
-/// A JSON decoding failure, with its position.
-#[derive(Debug)]
-pub struct JsonError(pub(crate) serde_json::Error);
+/// A JSON decoding failure: its position and category only. serde_json's own message is dropped,
+/// because it quotes values from the text (which may be a decrypted notification).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    line: usize,
+    column: usize,
+    category: &'static str,
+}
 
 impl JsonError {
+    pub(crate) fn new(e: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        JsonError {
+            line: e.line(),
+            column: e.column(),
+            category: match e.classify() {
+                Category::Io => "I/O error",
+                Category::Syntax => "syntax error (not valid JSON)",
+                Category::Data => "data error (valid JSON of the wrong shape or type)",
+                Category::Eof => "unexpected end of input",
+            },
+        }
+    }
     /// The line (1-based) where decoding failed.
     pub fn line(&self) -> usize {
-        self.0.line()
+        self.line
     }
     /// The column (1-based) where decoding failed.
     pub fn column(&self) -> usize {
-        self.0.column()
+        self.column
+    }
+    /// What went wrong, e.g. `syntax error (not valid JSON)`.
+    pub fn category(&self) -> &'static str {
+        self.category
     }
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        write!(
+            f,
+            "JSON {} at line {} column {}",
+            self.category, self.line, self.column
+        )
     }
 }
 impl std::error::Error for JsonError {}

@@ -59,6 +59,7 @@ impl PrivateKey {
             Some((SectionKind::EcPrivateKey, _)) => KeyError::NotRsa,
             Some((kind, _)) => KeyError::UnsupportedPemSection {
                 label: section_label(kind),
+                expected: "private key",
             },
             None => KeyError::Unrecognized {
                 expected: "private key",
@@ -162,7 +163,7 @@ impl std::fmt::Debug for PublicKey {
 }
 
 impl PublicKey {
-    /// From SPKI PEM (`BEGIN PUBLIC KEY`).
+    /// From SPKI PEM (`BEGIN PUBLIC KEY`) or PKCS#1 PEM (`BEGIN RSA PUBLIC KEY`).
     ///
     /// # Errors
     /// A [`KeyError`] saying what was given instead (a private key, a certificate, a non-RSA or short
@@ -186,6 +187,7 @@ impl PublicKey {
             )) => KeyError::PrivateKeyInsteadOfPublicKey,
             Some((kind, _)) => KeyError::UnsupportedPemSection {
                 label: section_label(kind),
+                expected: "public key",
             },
             None => KeyError::Unrecognized {
                 expected: "public key",
@@ -193,7 +195,7 @@ impl PublicKey {
         })
     }
 
-    /// From SPKI DER.
+    /// From SPKI DER or PKCS#1 `RSAPublicKey` DER.
     ///
     /// # Errors
     /// As [`PublicKey::from_pem`].
@@ -203,14 +205,25 @@ impl PublicKey {
         }
         match classify_der(der) {
             DerShape::SubjectPublicKeyInfo => Self::from_spki_der(der),
+            DerShape::RsaPublicKey => Self::from_pkcs1_der(der),
             DerShape::PrivateKeyInfo | DerShape::RsaPrivateKey | DerShape::EcPrivateKey => {
                 Err(KeyError::PrivateKeyInsteadOfPublicKey)
             }
             DerShape::Certificate => Err(KeyError::CertificateInsteadOfPublicKey),
-            DerShape::RsaPublicKey | DerShape::Unknown => Err(KeyError::Unrecognized {
+            DerShape::Unknown => Err(KeyError::Unrecognized {
                 expected: "public key",
             }),
         }
+    }
+
+    /// A PKCS#1 `RSAPublicKey`, re-encoded as SPKI (the form the key is kept and written in).
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        let expected = "public key";
+        let key = aws_lc_rs::rsa::PublicKey::from_der(der).map_err(|e| rejected(&e, expected))?;
+        let spki = key
+            .as_der()
+            .map_err(|_| KeyError::InvalidKey { expected })?;
+        Self::from_spki_der(spki.as_ref())
     }
 
     fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
@@ -232,7 +245,7 @@ impl PublicKey {
         })
     }
 
-    /// SPKI DER bytes.
+    /// SPKI DER bytes (also for a key loaded from PKCS#1).
     pub fn to_der(&self) -> &[u8] {
         &self.inner.spki_der
     }
@@ -324,8 +337,12 @@ fn read_pem<'a>(input: &'a [u8], expected: &'static str) -> Result<PemInput<'a>,
     if !has_begin && input.first() == Some(&0x30) {
         return Ok(PemInput::Der(input));
     }
+    // The PEM parser skips PKCS#1 public keys (`RSA PUBLIC KEY`); read them as `PUBLIC KEY` sections,
+    // whose DER then tells the two forms apart.
+    let relabelled = relabel_rsa_public_key(input);
     let mut sections = Vec::new();
-    for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(input) {
+    for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(relabelled.as_deref().unwrap_or(input))
+    {
         match section {
             Ok(section) => sections.push(section),
             Err(e) => {
@@ -337,11 +354,24 @@ fn read_pem<'a>(input: &'a [u8], expected: &'static str) -> Result<PemInput<'a>,
     }
     if sections.is_empty() {
         return Err(match first_label(input) {
-            Some(label) => KeyError::UnsupportedPemSection { label },
+            Some(label) => KeyError::UnsupportedPemSection { label, expected },
             None => KeyError::Unrecognized { expected },
         });
     }
     Ok(PemInput::Sections(sections))
+}
+
+/// `input` with `RSA PUBLIC KEY` BEGIN and END lines relabelled `PUBLIC KEY`; `None` when it has none.
+fn relabel_rsa_public_key(input: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(input).ok()?;
+    text.contains("-----BEGIN RSA PUBLIC KEY-----").then(|| {
+        text.replace(
+            "-----BEGIN RSA PUBLIC KEY-----",
+            "-----BEGIN PUBLIC KEY-----",
+        )
+        .replace("-----END RSA PUBLIC KEY-----", "-----END PUBLIC KEY-----")
+        .into_bytes()
+    })
 }
 
 fn pem_problem(e: &pem::Error) -> &'static str {

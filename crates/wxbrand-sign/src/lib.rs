@@ -61,6 +61,7 @@ mod verifier;
 pub use authorization::{Authorization, AuthorizationParams};
 pub use error::{
     EncryptError, JsonError, KeyError, NotificationError, SignError, VerifyError, VerifyErrorKind,
+    RECEIVED_PREFIX_CHARS,
 };
 pub use headers::HeaderSource;
 pub use keys::{PrivateKey, PublicKey};

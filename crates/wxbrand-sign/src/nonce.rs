@@ -12,6 +12,12 @@ pub const NONCE_LEN: usize = 32;
 /// Random bytes at or above this are discarded: 248 = 4 × 62, so `byte % 62` is uniform below it.
 const REJECT_FROM: u8 = 248;
 
+// No modulo bias: the accepted range is whole copies of the alphabet, and as many as a byte holds.
+const _: () = assert!(
+    (REJECT_FROM as usize).is_multiple_of(ALPHABET.len())
+        && 256 - (REJECT_FROM as usize) < ALPHABET.len()
+);
+
 /// 32 characters of `[0-9A-Za-z]` from aws-lc-rs's secure random, without modulo bias
 /// (rejection sampling).
 ///

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::error::JsonError;
+use crate::error::{received_prefix, JsonError};
 use crate::{HeaderSource, NotificationError, VerifiedResponse, Verifier};
 
 /// The only `resource.algorithm` WeChat Pay uses.
@@ -50,7 +50,7 @@ impl ApiKey {
     pub fn decrypt(&self, resource: &NotificationResource) -> Result<String, NotificationError> {
         if resource.algorithm != AEAD_AES_256_GCM {
             return Err(NotificationError::UnsupportedAlgorithm {
-                algorithm: resource.algorithm.clone(),
+                algorithm: received_prefix(resource.algorithm.as_bytes()),
             });
         }
         let nonce_bytes: [u8; NONCE_LEN] = resource
@@ -127,8 +127,9 @@ pub struct NotificationEnvelope {
     pub resource: NotificationResource,
 }
 
-/// A verified and decrypted notification.
-#[derive(Debug, Clone)]
+/// A verified and decrypted notification. `Debug` shows ids and the plaintext's length, never the
+/// plaintext.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Notification {
     /// The envelope.
@@ -139,6 +140,17 @@ pub struct Notification {
     pub verified: VerifiedResponse,
 }
 
+impl std::fmt::Debug for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notification")
+            .field("id", &self.envelope.id)
+            .field("event_type", &self.envelope.event_type)
+            .field("plaintext_len", &self.plaintext.len())
+            .field("verified", &self.verified)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Notification {
     /// Decodes the plaintext JSON into a caller's type.
     ///
@@ -146,7 +158,7 @@ impl Notification {
     /// [`NotificationError::PlaintextJson`] if it does not decode into `T`.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, NotificationError> {
         serde_json::from_str(&self.plaintext)
-            .map_err(|e| NotificationError::PlaintextJson(JsonError(e)))
+            .map_err(|e| NotificationError::PlaintextJson(JsonError::new(&e)))
     }
 }
 
@@ -167,7 +179,7 @@ impl Verifier {
     ) -> Result<Notification, NotificationError> {
         let verified = self.verify_response(headers, body, now)?;
         let envelope: NotificationEnvelope = serde_json::from_slice(body)
-            .map_err(|e| NotificationError::MalformedEnvelope(JsonError(e)))?;
+            .map_err(|e| NotificationError::MalformedEnvelope(JsonError::new(&e)))?;
         let plaintext = api_key.decrypt(&envelope.resource)?;
         Ok(Notification {
             envelope,

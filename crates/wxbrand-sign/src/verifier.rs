@@ -5,6 +5,7 @@ use std::sync::Arc;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
+use crate::error::received_prefix;
 use crate::keys::MAX_SIGNATURE_LEN;
 use crate::{message, EncryptError, HeaderSource, PublicKey, VerifyError, SCHEME};
 
@@ -171,7 +172,7 @@ impl Verifier {
             .find(|(id, _)| id.as_bytes() == serial)
             .ok_or_else(|| VerifyError::UnknownKeyId {
                 expected: self.key_ids().map(str::to_owned).collect(),
-                received: String::from_utf8_lossy(serial).into_owned(),
+                received: received_prefix(serial),
             })?;
         let timestamp = parse_timestamp(timestamp_text)
             .ok_or(VerifyError::MalformedHeader(HEADER_TIMESTAMP))?;

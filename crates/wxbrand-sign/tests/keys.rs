@@ -167,10 +167,104 @@ fn unsupported_pem_section() {
     assert_eq!(
         e,
         KeyError::UnsupportedPemSection {
-            label: "ENCRYPTED PRIVATE KEY".into()
+            label: "ENCRYPTED PRIVATE KEY".into(),
+            expected: "private key",
         }
     );
     assert_helpful(&e, &["ENCRYPTED PRIVATE KEY", "-nocrypt"]);
+}
+
+#[test]
+fn unsupported_pem_sections_get_advice_for_the_key_expected() {
+    let section = |label: &str| to_pem(label, &[0x30, 0x00]);
+    let private = |label: &str| PrivateKey::from_pem(&section(label)).unwrap_err();
+    let public = |label: &str| PublicKey::from_pem(&section(label)).unwrap_err();
+
+    let e = private("OPENSSH PRIVATE KEY");
+    assert_helpful(
+        &e,
+        &[
+            "private key belongs",
+            "not a WeChat Pay key",
+            "ssh-keygen -p -m PKCS8 -f key",
+        ],
+    );
+    let e = private("CERTIFICATE REQUEST");
+    assert_helpful(
+        &e,
+        &["CERTIFICATE REQUEST", "private key", "apiclient_key.pem"],
+    );
+    let e = public("CERTIFICATE REQUEST");
+    assert_helpful(
+        &e,
+        &[
+            "CERTIFICATE REQUEST",
+            "public key belongs",
+            "BEGIN PUBLIC KEY",
+        ],
+    );
+    for label in ["ENCRYPTED PRIVATE KEY", "OPENSSH PRIVATE KEY"] {
+        assert_helpful(
+            &public(label),
+            &["public key belongs", "never a private key"],
+        );
+    }
+    assert_helpful(
+        &public("DSA PARAMETERS"),
+        &["BEGIN RSA PUBLIC KEY", "BEGIN PUBLIC KEY"],
+    );
+    assert_helpful(
+        &private("DSA PARAMETERS"),
+        &["BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY"],
+    );
+    // The decryption hint only where it applies.
+    for e in [
+        private("OPENSSH PRIVATE KEY"),
+        private("CERTIFICATE REQUEST"),
+        private("DSA PARAMETERS"),
+        public("ENCRYPTED PRIVATE KEY"),
+        public("DSA PARAMETERS"),
+    ] {
+        assert!(!e.to_string().contains("-nocrypt"), "{e}");
+    }
+    // A label from the file is shown escaped.
+    let e = private("X\u{1b}[2J");
+    assert!(!e.to_string().contains('\u{1b}'), "{e}");
+}
+
+#[test]
+fn pkcs1_public_keys_load_as_pem_and_der() {
+    let spki = PublicKey::from_pem(&vector_key("wechatpay_public_key.pem")).unwrap();
+    let pkcs1_pem = extra_key("wechatpay_public_key_pkcs1.pem");
+    // The PKCS#1 DER of the same key (aws-lc-rs writes RSAPublicKey).
+    let pkcs1_der = aws_lc_rs::rsa::PublicKey::from_der(spki.to_der())
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    assert_eq!(to_pem("RSA PUBLIC KEY", &pkcs1_der), pkcs1_pem);
+    let from_pem = PublicKey::from_pem(&pkcs1_pem).unwrap();
+    let from_der = PublicKey::from_der(&pkcs1_der).unwrap();
+    for key in [&from_pem, &from_der] {
+        assert_eq!(key.to_der(), spki.to_der());
+        assert_eq!(key.bits(), 2048);
+    }
+    // A PKCS#1 public key where the private key belongs says so, as PEM and as DER.
+    assert_eq!(
+        PrivateKey::from_pem(&pkcs1_pem).unwrap_err(),
+        KeyError::PublicKeyInsteadOfPrivateKey
+    );
+    assert_eq!(
+        PrivateKey::from_der(&pkcs1_der).unwrap_err(),
+        KeyError::PublicKeyInsteadOfPrivateKey
+    );
+    // A short PKCS#1 public key is refused for its size.
+    let short =
+        aws_lc_rs::rsa::PublicKey::from_der(&der_of(&extra_key("rsa1024_public.pem"))).unwrap();
+    let short_pem = to_pem("RSA PUBLIC KEY", short.as_ref());
+    assert_eq!(
+        PublicKey::from_pem(&short_pem).unwrap_err(),
+        KeyError::RsaKeyTooSmall
+    );
 }
 
 #[test]

@@ -223,11 +223,44 @@ fn header_value_is_sensitive_and_secrets_do_not_print() {
         assert!(!text.contains(&key_b64[100..120]), "{text}");
         assert!(!text.contains("Abcdefghij"), "{text}");
     }
-    let text = format!("{s:?}");
-    assert!(
-        text.contains("120344") && text.contains("1DDE55AD"),
-        "{text}"
+    // The exact shapes: a derived Debug would print key bytes as long lists of numbers.
+    assert_eq!(format!("{auth:?}"), "Authorization { .. }");
+    assert_eq!(
+        format!("{s:?}"),
+        "Signer { brand_id: \"120344\", serial_no: \"1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C\", .. }"
     );
+    assert_eq!(
+        format!("{:?}", verifier()),
+        format!("Verifier {{ key_ids: [\"{KEY_ID}\"], window_seconds: 300, .. }}")
+    );
+    assert_eq!(format!("{api_key:?}"), "ApiKey { .. }");
+    assert_eq!(
+        format!("{:?}", brand_key()),
+        "PrivateKey { bits: 2048, .. }"
+    );
+    assert_eq!(
+        format!("{:?}", brand_key().public_key()),
+        "PublicKey { bits: 2048, .. }"
+    );
+    assert_eq!(format!("{value:?}"), "Sensitive");
+}
+
+#[test]
+fn received_serials_are_bounded_and_escaped_in_errors() {
+    let body = b"{}";
+    let mut headers = signed_answer(5, "n", body);
+    headers[3].1 = format!("\u{1b}[2J{}", "S".repeat(20_000));
+    let e = verifier().verify_response(&headers, body, 5).unwrap_err();
+    let received = e.received_key_id().unwrap();
+    assert_eq!(
+        received.chars().count(),
+        wxbrand_sign::RECEIVED_PREFIX_CHARS + 1
+    );
+    assert!(received.ends_with('…'));
+    let text = e.to_string();
+    assert!(text.len() < 600, "{}", text.len());
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("\\u{1b}[2JSSS"), "{text}");
 }
 
 #[test]

@@ -30,8 +30,20 @@ fn wechatpay_verifier() -> Verifier {
     let key =
         PublicKey::from_pem(read(config["wechatpay_public_key"].as_str().unwrap()).as_bytes())
             .unwrap();
+    verifier_with(key)
+}
+
+fn verifier_with(key: PublicKey) -> Verifier {
+    let config = config();
     Verifier::new(config["wechatpay_public_key_id"].as_str().unwrap(), key)
         .with_window_seconds(config["window_seconds"].as_i64().unwrap())
+}
+
+/// The same WeChat Pay public key as a PKCS#1 `RSA PUBLIC KEY` file (`openssl rsa -RSAPublicKey_out`).
+fn pkcs1_wechatpay_verifier() -> Verifier {
+    let pem = read("../keys-extra/wechatpay_public_key_pkcs1.pem");
+    assert!(pem.starts_with("-----BEGIN RSA PUBLIC KEY-----"));
+    verifier_with(PublicKey::from_pem(pem.as_bytes()).unwrap())
 }
 
 fn headers_of(case: &Value) -> Vec<(String, String)> {
@@ -151,7 +163,12 @@ fn expected_kind(expect: &str) -> Option<VerifyErrorKind> {
 
 #[test]
 fn verify_vectors_give_the_expected_outcome() {
-    let verifier = wechatpay_verifier();
+    for verifier in [wechatpay_verifier(), pkcs1_wechatpay_verifier()] {
+        verify_vectors_with(&verifier);
+    }
+}
+
+fn verify_vectors_with(verifier: &Verifier) {
     let cases = json("verify.json");
     let cases = cases.as_array().unwrap();
     assert!(cases.len() >= 13);
@@ -340,6 +357,23 @@ fn notification_vectors() {
                 assert_eq!(n.envelope.resource.original_type, "product_coupon");
                 let decoded: Value = n.decode().unwrap();
                 assert_eq!(decoded["coupon_code"], "C0001");
+                // Debug shows ids and lengths, never the plaintext.
+                let debug = format!("{n:?}");
+                assert!(!debug.contains("C0001"), "{debug}");
+                assert!(debug.contains(&n.envelope.id), "{debug}");
+                assert!(debug.contains(&format!("plaintext_len: {}", n.plaintext.len())));
+                // A decoding error keeps the position and category, not the values it met.
+                // (serde_json's own message would be `invalid type: string "C0001", expected u32`.)
+                let error = n
+                    .decode::<std::collections::HashMap<String, u32>>()
+                    .unwrap_err();
+                let NotificationError::PlaintextJson(json) = &error else {
+                    panic!("{error:?}")
+                };
+                let text = format!("{error} {json} {json:?}");
+                assert!(!text.contains("C0001"), "{text}");
+                assert!(json.to_string().starts_with("JSON data error"), "{json}");
+                assert_eq!(json.line(), 1);
             }
             "decrypt_failed" => {
                 assert!(
