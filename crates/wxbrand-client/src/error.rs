@@ -210,8 +210,9 @@ impl fmt::Display for Error {
             Error::Verification { source, status, request_id, attempts } => {
                 let advice = match source {
                     VerifyError::UnknownKeyId { received, .. } => format!(
-                        "its Wechatpay-Serial `{received}` is not a configured WeChat Pay public key id; \
-                         check WXBRAND_PUBLIC_KEY_ID (add the new key during a key rotation)"
+                        "its Wechatpay-Serial `{}` is not a configured WeChat Pay public key id; \
+                         check WXBRAND_PUBLIC_KEY_ID (add the new key during a key rotation)",
+                        received.escape_debug()
                     ),
                     VerifyError::TimestampOutOfWindow { server, local } => format!(
                         "its timestamp {server} is too far from the local clock {local}; \
