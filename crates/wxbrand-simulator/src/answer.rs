@@ -6,6 +6,7 @@ use http::{HeaderValue, StatusCode};
 use wxbrand_sign::PrivateKey;
 
 use crate::faults::Fault;
+use crate::reason;
 
 /// WeChat Pay internal error numbers (the `Request-ID` suffix).
 pub(crate) mod errno {
@@ -32,13 +33,20 @@ pub(crate) const SIGNATURE_TYPE: &str = "WECHATPAY-BRAND-SHA256-RSA2048";
 const PROXY_503_HTML: &str = "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n\
 <body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>stgw</center>\r\n</body>\r\n</html>\r\n";
 
+/// Why an error answer was made: WeChat Pay's `code` and the simulator's finer [reason](crate::reason).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rejection {
+    pub(crate) code: &'static str,
+    pub(crate) reason: &'static str,
+}
+
 /// An answer before it is signed.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
     pub(crate) body: Bytes,
-    /// The error `code`, for error answers.
-    pub(crate) code: Option<&'static str>,
+    /// The error `code` and the [reason](crate::reason), for error answers.
+    pub(crate) rejection: Option<Rejection>,
     pub(crate) errno: u64,
     /// `Allow` header (405 answers).
     pub(crate) allow: Option<&'static str>,
@@ -52,17 +60,23 @@ impl Answer {
         Answer {
             status: StatusCode::OK,
             body,
-            code: None,
+            rejection: None,
             errno: errno::NONE,
             allow: None,
             from_proxy: false,
         }
     }
 
-    /// `{"code","message"}`.
-    pub(crate) fn error(status: StatusCode, code: &'static str, message: &str, errno: u64) -> Self {
+    /// `{"code","message"}`, refused for `reason`.
+    pub(crate) fn error(
+        status: StatusCode,
+        code: &'static str,
+        reason: &'static str,
+        message: &str,
+        errno: u64,
+    ) -> Self {
         let body = serde_json::json!({ "code": code, "message": message });
-        Answer::error_body(status, code, body, errno)
+        Answer::error_body(status, Rejection { code, reason }, body, errno)
     }
 
     /// `{"code":"PARAM_ERROR","message",…,"detail":{"field","value","issue","location"}}`.
@@ -83,12 +97,16 @@ impl Answer {
                 "location": location,
             },
         });
-        Answer::error_body(StatusCode::BAD_REQUEST, "PARAM_ERROR", body, errno)
+        let rejection = Rejection {
+            code: "PARAM_ERROR",
+            reason: reason::PARAM_ERROR,
+        };
+        Answer::error_body(StatusCode::BAD_REQUEST, rejection, body, errno)
     }
 
     fn error_body(
         status: StatusCode,
-        code: &'static str,
+        rejection: Rejection,
         body: serde_json::Value,
         errno: u64,
     ) -> Self {
@@ -97,7 +115,7 @@ impl Answer {
         Answer {
             status,
             body: Bytes::from(bytes),
-            code: Some(code),
+            rejection: Some(rejection),
             errno,
             allow: None,
             from_proxy: false,
@@ -105,25 +123,33 @@ impl Answer {
     }
 
     /// `401 SIGN_ERROR`.
-    pub(crate) fn sign_error(message: &str) -> Self {
-        Answer::error(StatusCode::UNAUTHORIZED, "SIGN_ERROR", message, errno::NONE)
+    pub(crate) fn sign_error(reason: &'static str, message: &str) -> Self {
+        Answer::error(
+            StatusCode::UNAUTHORIZED,
+            "SIGN_ERROR",
+            reason,
+            message,
+            errno::NONE,
+        )
     }
 
     /// `400 INVALID_REQUEST`.
-    pub(crate) fn invalid_request(message: &str) -> Self {
+    pub(crate) fn invalid_request(reason: &'static str, message: &str) -> Self {
         Answer::error(
             StatusCode::BAD_REQUEST,
             "INVALID_REQUEST",
+            reason,
             message,
             errno::NONE,
         )
     }
 
     /// `404 RESOURCE_NOT_EXISTS`.
-    pub(crate) fn not_exists(message: &str) -> Self {
+    pub(crate) fn not_exists(reason: &'static str, message: &str) -> Self {
         Answer::error(
             StatusCode::NOT_FOUND,
             "RESOURCE_NOT_EXISTS",
+            reason,
             message,
             errno::NOT_FOUND,
         )
@@ -134,6 +160,7 @@ impl Answer {
         Answer::error(
             StatusCode::TOO_MANY_REQUESTS,
             "RATELIMIT_EXCEEDED",
+            reason::RATE_LIMITED,
             "too many requests: slow down and retry later",
             errno::TOO_FREQUENT,
         )
@@ -144,9 +171,18 @@ impl Answer {
         Answer::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "SYSTEM_ERROR",
+            reason::SYSTEM_ERROR,
             "system error, please retry later",
             errno::NONE,
         )
+    }
+
+    /// The same answer, counted as injected by a fault rather than refused on its merits.
+    pub(crate) fn injected(mut self) -> Self {
+        if let Some(rejection) = &mut self.rejection {
+            rejection.reason = reason::INJECTED_FAULT;
+        }
+        self
     }
 
     /// `503` with an HTML page, as a proxy would send it.
@@ -154,7 +190,7 @@ impl Answer {
         Answer {
             status: StatusCode::SERVICE_UNAVAILABLE,
             body: Bytes::from_static(PROXY_503_HTML.as_bytes()),
-            code: None,
+            rejection: None,
             errno: errno::NONE,
             allow: None,
             from_proxy: true,

@@ -13,6 +13,7 @@ use http::request::Parts;
 use wxbrand_sign::{AuthorizationParams, PublicKey};
 
 use crate::answer::Answer;
+use crate::reason;
 
 /// Registered brands: brand id → serial number → public key.
 #[derive(Debug, Clone, Default)]
@@ -51,21 +52,27 @@ pub(crate) fn authenticate(
     body: &[u8],
 ) -> Result<String, Answer> {
     let Some(raw) = parts.headers.get(http::header::AUTHORIZATION) else {
-        return Err(Answer::sign_error("the Authorization header is missing"));
+        return Err(Answer::sign_error(
+            reason::MISSING_AUTHORIZATION,
+            "the Authorization header is missing",
+        ));
     };
     let Ok(value) = raw.to_str() else {
         return Err(Answer::sign_error(
+            reason::MALFORMED_AUTHORIZATION,
             "the Authorization header is not visible ASCII",
         ));
     };
     let scheme = value.split_once(' ').map_or(value, |(scheme, _)| scheme);
     if scheme != wxbrand_sign::SCHEME {
         return Err(Answer::sign_error(
+            reason::MALFORMED_AUTHORIZATION,
             "the Authorization scheme must be WECHATPAY-BRAND-SHA256-RSA2048",
         ));
     }
     let Some(params) = AuthorizationParams::parse(value) else {
         return Err(Answer::sign_error(
+            reason::MALFORMED_AUTHORIZATION,
             "the Authorization header must carry brand_id, nonce_str, signature, timestamp and serial_no once each",
         ));
     };
@@ -79,22 +86,35 @@ pub(crate) fn authenticate(
     .iter()
     .any(|p| p.is_empty())
     {
-        return Err(Answer::sign_error("an Authorization parameter is empty"));
+        return Err(Answer::sign_error(
+            reason::MALFORMED_AUTHORIZATION,
+            "an Authorization parameter is empty",
+        ));
     }
     let Some(serials) = policy.brands.brands.get(&params.brand_id) else {
-        return Err(Answer::sign_error("brand_id is unknown"));
+        return Err(Answer::sign_error(
+            reason::UNKNOWN_BRAND,
+            "brand_id is unknown",
+        ));
     };
     let Some(key) = serials.get(&params.serial_no) else {
         return Err(Answer::sign_error(
+            reason::UNKNOWN_SERIAL,
             "serial_no is not a registered certificate of this brand",
         ));
     };
     let timestamp = match params.timestamp.parse::<i64>() {
         Ok(t) if params.timestamp.bytes().all(|b| b.is_ascii_digit()) => t,
-        _ => return Err(Answer::sign_error("timestamp is not a number of seconds")),
+        _ => {
+            return Err(Answer::sign_error(
+                reason::MALFORMED_AUTHORIZATION,
+                "timestamp is not a number of seconds",
+            ))
+        }
     };
     if (policy.now_seconds - timestamp).abs() > policy.window_seconds {
         return Err(Answer::sign_error(
+            reason::TIMESTAMP_OUT_OF_WINDOW,
             "timestamp is too far from the server's time; check the clock",
         ));
     }
@@ -107,18 +127,23 @@ pub(crate) fn authenticate(
         body,
     );
     if !key.verify_base64(&message, &params.signature) {
-        return Err(Answer::sign_error("the signature does not verify"));
+        return Err(Answer::sign_error(
+            reason::BAD_SIGNATURE,
+            "the signature does not verify",
+        ));
     }
 
     match header_text(parts, "wechatpay-serial") {
         Some(serial) if serial == policy.wechatpay_key_id => {}
         Some(_) => {
             return Err(Answer::invalid_request(
+                reason::WRONG_WECHATPAY_SERIAL,
                 "Wechatpay-Serial does not name the WeChat Pay public key of this brand",
             ))
         }
         None => {
             return Err(Answer::invalid_request(
+                reason::MISSING_WECHATPAY_SERIAL,
                 "the Wechatpay-Serial header is missing",
             ))
         }
@@ -127,6 +152,7 @@ pub(crate) fn authenticate(
         Some(accept) if accepts_json(accept) => {}
         _ => {
             return Err(Answer::invalid_request(
+                reason::BAD_ACCEPT,
                 "the Accept header must admit application/json",
             ))
         }
@@ -136,6 +162,7 @@ pub(crate) fn authenticate(
         let media = content_type.split(';').next().unwrap_or("").trim();
         if !media.eq_ignore_ascii_case("application/json") {
             return Err(Answer::invalid_request(
+                reason::BAD_CONTENT_TYPE,
                 "Content-Type must be application/json",
             ));
         }

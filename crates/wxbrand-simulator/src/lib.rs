@@ -64,7 +64,9 @@
 //! # Request checks, in order
 //! 1. Route: unknown path → 404 `NOT_FOUND`, wrong method → 405 `METHOD_NOT_ALLOWED` (with `Allow`),
 //!    broken percent-encoding in a path segment → 400 `PARAM_ERROR`.
-//! 2. Body over the cap (64 KiB by default, [`SimulatorBuilder::max_body_bytes`]) → 413 `PARAM_ERROR`.
+//! 2. Body over the cap (64 KiB by default, [`SimulatorBuilder::max_body_bytes`]) → 413 `PARAM_ERROR`;
+//!    body not complete within 10 s of the headers ([`SimulatorBuilder::body_read_timeout`]) →
+//!    408 `INVALID_REQUEST`.
 //! 3. `Authorization`: scheme `WECHATPAY-BRAND-SHA256-RSA2048` with `brand_id`, `nonce_str`,
 //!    `signature`, `timestamp`, `serial_no`; brand known; serial registered for it; timestamp within
 //!    300 s of the simulator's clock (inclusive); signature valid over the method, path-and-query
@@ -93,8 +95,10 @@
 //! - Deactivations are limited per brand to 20 in any sliding second of the simulator's clock;
 //!   [`SimulatorBuilder::rate_limit_per_second`] changes or removes the limit (a load test that
 //!   fires hundreds at once removes it).
-//! - [`SimulatorHandle::stats`] counts requests, answers by status, rejections by code, injected
-//!   faults, every state transition (so a test can assert "deactivated exactly once" with
+//! - [`SimulatorHandle::stats`] counts requests, answers by status, rejections by code and by
+//!   [`reason`] (so a test can tell a stale timestamp from a bad signature, both `SIGN_ERROR`, with
+//!   [`Stats::rejections_for`]), connection tasks that panicked, injected faults, every state
+//!   transition (so a test can assert "deactivated exactly once" with
 //!   [`Stats::deactivations_of`]) and the arrival time of every deactivation request
 //!   ([`Stats::max_deactivations_in_any_second`] for a client's rate-limit test).
 //! - Time comes from a [`clock::Clock`] ([`SimulatorBuilder::clock`]), so tests can step past the
@@ -111,6 +115,7 @@ pub mod clock;
 mod error;
 mod faults;
 mod keys;
+pub mod reason;
 mod routes;
 mod server;
 mod service;
@@ -123,6 +128,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -149,6 +155,8 @@ pub const DEFAULT_EPHEMERAL_BRAND_ID: &str = "1900000001";
 pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 20;
 /// Default cap on request bodies.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// Default time a request body may take to arrive once the headers are in.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default window on request timestamps, in seconds.
 pub const DEFAULT_TIMESTAMP_WINDOW_SECONDS: i64 = 300;
 
@@ -188,6 +196,7 @@ pub struct SimulatorBuilder {
     clock: Option<Arc<dyn Clock>>,
     rate_limit: Option<u32>,
     max_body_bytes: usize,
+    body_timeout: Duration,
     window_seconds: i64,
 }
 
@@ -207,6 +216,7 @@ impl fmt::Debug for SimulatorBuilder {
             .field("custom_clock", &self.clock.is_some())
             .field("rate_limit", &self.rate_limit)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("body_timeout", &self.body_timeout)
             .field("window_seconds", &self.window_seconds)
             .finish()
     }
@@ -231,6 +241,7 @@ impl SimulatorBuilder {
             clock: None,
             rate_limit: Some(DEFAULT_RATE_LIMIT_PER_SECOND),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            body_timeout: DEFAULT_BODY_READ_TIMEOUT,
             window_seconds: DEFAULT_TIMESTAMP_WINDOW_SECONDS,
         }
     }
@@ -345,6 +356,13 @@ impl SimulatorBuilder {
         self
     }
 
+    /// How long a request body may take to arrive once the headers are in (default 10 s); a slower
+    /// one gets 408 `INVALID_REQUEST`. Measured with Tokio's timer, not the simulator's clock.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
     /// How far (seconds) a request's timestamp may be from the simulator's clock (default 300).
     pub fn timestamp_window_seconds(mut self, seconds: i64) -> Self {
         self.window_seconds = seconds;
@@ -418,6 +436,7 @@ impl SimulatorBuilder {
             seq: AtomicU64::new(0),
             rate_limit: self.rate_limit,
             max_body_bytes: self.max_body_bytes,
+            body_timeout: self.body_timeout,
             window_seconds: self.window_seconds,
         });
 
@@ -570,12 +589,15 @@ impl SimulatorHandle {
         self.shared.world().len()
     }
 
-    /// Stops accepting, lets open connections finish (up to 2 seconds), and waits for the server.
-    pub async fn shutdown(mut self) {
+    /// Stops accepting, lets open connections finish (up to 2 seconds), waits for the server, and
+    /// returns the final counters (with every finished connection task accounted for in
+    /// [`Stats::handler_panics`]).
+    pub async fn shutdown(mut self) -> Stats {
         let _ = self.shutdown_tx.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.stats()
     }
 }
 

@@ -21,10 +21,11 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
 use crate::service::{self, Shared};
+use crate::stats::Recorder;
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -231,17 +232,29 @@ pub(crate) async fn accept_loop(
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(joined) = connections.join_next(), if !connections.is_empty() => {
+                record_join(&shared.stats, joined);
+            }
             _ = shutdown.changed() => break,
         }
     }
     drop(listener);
     let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
-        while connections.join_next().await.is_some() {}
+        while let Some(joined) = connections.join_next().await {
+            record_join(&shared.stats, joined);
+        }
     })
     .await;
     if drained.is_err() {
         connections.abort_all();
+    }
+}
+
+/// Counts and logs a connection task that did not end normally (it panicked: a simulator bug).
+fn record_join(stats: &Recorder, joined: Result<(), JoinError>) {
+    if let Err(e) = joined {
+        tracing::error!(error = %e, "a connection task failed");
+        stats.update(|s| s.handler_panics += 1);
     }
 }
 
@@ -295,5 +308,22 @@ async fn drive<I>(
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_connection_task_is_counted() {
+        let stats = Recorder::default();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(async {});
+        tasks.spawn(async { panic!("a bug in a handler") });
+        while let Some(joined) = tasks.join_next().await {
+            record_join(&stats, joined);
+        }
+        assert_eq!(stats.snapshot().handler_panics, 1);
     }
 }

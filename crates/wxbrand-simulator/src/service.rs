@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -15,6 +16,7 @@ use crate::answer::{errno, pad_body, Answer, AnswerSigner};
 use crate::auth::{self, AuthPolicy, BrandKeys};
 use crate::clock::SharedClock;
 use crate::faults::{Fault, Faults};
+use crate::reason;
 use crate::routes::{self, Resolved, Route};
 use crate::server::{AnswerBody, ConnControl, Dropped};
 use crate::state::{Deactivation, Missing, World};
@@ -32,6 +34,7 @@ pub(crate) struct Shared {
     pub(crate) seq: AtomicU64,
     pub(crate) rate_limit: Option<u32>,
     pub(crate) max_body_bytes: usize,
+    pub(crate) body_timeout: Duration,
     pub(crate) window_seconds: i64,
 }
 
@@ -75,19 +78,15 @@ where
         }
     });
 
-    let body = match read_body(body, shared.max_body_bytes).await {
+    let body = match read_body(body, shared.max_body_bytes, shared.body_timeout).await {
         Ok(body) => body,
-        Err(BodyProblem::TooLarge) => {
-            let answer = Answer::error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PARAM_ERROR",
-                &format!("the request body exceeds {} bytes", shared.max_body_bytes),
-                errno::PARAM_TOO_LONG,
-            );
-            return Ok(respond(&shared, &conn, seq, answer, None));
+        Err(problem) => {
+            return match problem.answer(&shared) {
+                Some(answer) => Ok(respond(&shared, &conn, seq, answer, None)),
+                // The client went away or sent a broken body: nobody to answer.
+                None => Err(Dropped),
+            };
         }
-        // The client went away or sent a broken body: nobody to answer.
-        Err(BodyProblem::Broken) => return Err(Dropped),
     };
 
     let fault = route.and_then(|r| shared.faults.pick(r));
@@ -101,13 +100,15 @@ where
     match &fault {
         Some(Fault::CloseBeforeAnswer) => return Err(Dropped),
         Some(Fault::Status500SystemError) => {
-            return Ok(respond(&shared, &conn, seq, Answer::system_error(), None))
+            let answer = Answer::system_error().injected();
+            return Ok(respond(&shared, &conn, seq, answer, None));
         }
         Some(Fault::Status503Html) => {
             return Ok(respond(&shared, &conn, seq, Answer::proxy_503(), None))
         }
         Some(Fault::Status429RateLimited) => {
-            return Ok(respond(&shared, &conn, seq, Answer::rate_limited(), None))
+            let answer = Answer::rate_limited().injected();
+            return Ok(respond(&shared, &conn, seq, answer, None));
         }
         _ => {}
     }
@@ -118,7 +119,8 @@ where
         method = %parts.method,
         path = parts.uri.path(),
         status = answer.status.as_u16(),
-        code = answer.code.unwrap_or(""),
+        code = answer.rejection.map_or("", |r| r.code),
+        reason = answer.rejection.map_or("", |r| r.reason),
         "request handled"
     );
 
@@ -146,10 +148,40 @@ fn claimed_brand(parts: &Parts) -> String {
 
 enum BodyProblem {
     TooLarge,
+    TimedOut,
     Broken,
 }
 
-async fn read_body<B>(body: B, cap: usize) -> Result<Bytes, BodyProblem>
+impl BodyProblem {
+    /// The answer to a body that is too large or too slow (a broken one gets none).
+    fn answer(&self, shared: &Shared) -> Option<Answer> {
+        let answer = match self {
+            BodyProblem::Broken => return None,
+            BodyProblem::TooLarge => Answer::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PARAM_ERROR",
+                reason::BODY_TOO_LARGE,
+                &format!("the request body exceeds {} bytes", shared.max_body_bytes),
+                errno::PARAM_TOO_LONG,
+            ),
+            BodyProblem::TimedOut => Answer::error(
+                StatusCode::REQUEST_TIMEOUT,
+                "INVALID_REQUEST",
+                reason::BODY_TIMEOUT,
+                &format!(
+                    "the request body did not arrive within {} ms",
+                    shared.body_timeout.as_millis()
+                ),
+                errno::NONE,
+            ),
+        };
+        Some(answer)
+    }
+}
+
+/// Reads the whole body, refusing more than `cap` bytes or a body slower than `time_limit`
+/// (hyper's own timeout covers the headers only).
+async fn read_body<B>(body: B, cap: usize, time_limit: Duration) -> Result<Bytes, BodyProblem>
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -158,10 +190,11 @@ where
     if body.size_hint().lower() > cap as u64 {
         return Err(BodyProblem::TooLarge);
     }
-    match Limited::new(body, cap).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyProblem::TooLarge),
-        Err(_) => Err(BodyProblem::Broken),
+    match tokio::time::timeout(time_limit, Limited::new(body, cap).collect()).await {
+        Err(_elapsed) => Err(BodyProblem::TimedOut),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(BodyProblem::TooLarge),
+        Ok(Err(_)) => Err(BodyProblem::Broken),
     }
 }
 
@@ -177,8 +210,11 @@ fn respond(
         *s.answers_by_status
             .entry(answer.status.as_u16())
             .or_default() += 1;
-        if let Some(code) = answer.code {
-            *s.rejections_by_code.entry(code.to_string()).or_default() += 1;
+        if let Some(rejection) = answer.rejection {
+            *s.rejections_by_code
+                .entry(rejection.code.to_string())
+                .or_default() += 1;
+            *s.rejections_by_reason.entry(rejection.reason).or_default() += 1;
         }
     });
     let body = match fault {
@@ -215,6 +251,7 @@ fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> A
             return Answer::error(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
+                reason::UNKNOWN_ROUTE,
                 "no such API path",
                 errno::NONE,
             );
@@ -223,6 +260,7 @@ fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> A
             let mut answer = Answer::error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED",
+                reason::METHOD_NOT_ALLOWED,
                 &format!("this path accepts {allow} only"),
                 errno::NONE,
             );
@@ -267,10 +305,11 @@ fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> A
 
 fn missing_answer(missing: Missing) -> Answer {
     match missing {
-        Missing::Stock => Answer::not_exists("the stock does not exist"),
-        Missing::OtherCoupon => {
-            Answer::not_exists("the stock does not belong to this product coupon")
-        }
+        Missing::Stock => Answer::not_exists(reason::STOCK_NOT_FOUND, "the stock does not exist"),
+        Missing::OtherCoupon => Answer::not_exists(
+            reason::STOCK_OF_ANOTHER_COUPON,
+            "the stock does not belong to this product coupon",
+        ),
     }
 }
 
@@ -317,11 +356,15 @@ fn deactivate(
             Answer::ok(body)
         }
         Deactivation::Missing(missing) => missing_answer(missing),
-        Deactivation::WrongState(state) => Answer::invalid_request(&format!(
-            "the stock is {}: only a SENDING or PAUSED stock can be deactivated",
-            String::from(state)
-        )),
+        Deactivation::WrongState(state) => Answer::invalid_request(
+            reason::INVALID_STATE,
+            &format!(
+                "the stock is {}: only a SENDING or PAUSED stock can be deactivated",
+                String::from(state)
+            ),
+        ),
         Deactivation::RequestNoReused => Answer::invalid_request(
+            reason::OUT_REQUEST_NO_REUSED,
             "out_request_no was already used by this brand for another stock",
         ),
         Deactivation::Encoding => Answer::system_error(),
@@ -525,7 +568,10 @@ fn list(shared: &Shared, product_coupon_id: &str, query: &str) -> Answer {
         .world()
         .list(product_coupon_id, state.as_ref(), bundle, offset, page_size);
     let Some(page) = page else {
-        return Answer::not_exists("the product coupon does not exist");
+        return Answer::not_exists(
+            reason::PRODUCT_COUPON_NOT_FOUND,
+            "the product coupon does not exist",
+        );
     };
     let mut out = serde_json::Map::new();
     out.insert(

@@ -303,9 +303,9 @@ impl World {
             .stocks
             .iter()
             .filter(|s| s.product_coupon_id == product_coupon_id)
-            .filter(|s| state.map_or(true, |wanted| &s.state == wanted))
+            .filter(|s| state.is_none_or(|wanted| &s.state == wanted))
             .filter(|s| {
-                stock_bundle_id.map_or(true, |wanted| bundle_id_of(s).as_deref() == Some(wanted))
+                stock_bundle_id.is_none_or(|wanted| bundle_id_of(s).as_deref() == Some(wanted))
             })
             .collect();
         let total = matching.len();

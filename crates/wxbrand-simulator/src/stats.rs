@@ -53,6 +53,14 @@ pub struct Stats {
     pub answers_by_status: BTreeMap<u16, u64>,
     /// Error answers by WeChat Pay `code` (`SIGN_ERROR`, `PARAM_ERROR`, …), injected ones included.
     pub rejections_by_code: BTreeMap<String, u64>,
+    /// Error answers by [reason](crate::reason) (`"timestamp_out_of_window"`, `"rate_limited"`, …):
+    /// finer than the code, one reason per error answer.
+    pub rejections_by_reason: BTreeMap<&'static str, u64>,
+    /// Connection tasks that ended in a panic (a simulator bug: every request should get an
+    /// answer or a deliberate drop), logged at `error` level too. Counted when the server collects
+    /// the task, so the count is complete in what [`shutdown`](crate::SimulatorHandle::shutdown)
+    /// returns.
+    pub handler_panics: u64,
     /// Faults injected, by [`Fault::name`](crate::Fault::name).
     pub faults_injected: BTreeMap<String, u64>,
     /// Every state change, in order.
@@ -68,6 +76,11 @@ impl Stats {
     /// How many error answers carried `code`.
     pub fn rejections(&self, code: &str) -> u64 {
         self.rejections_by_code.get(code).copied().unwrap_or(0)
+    }
+
+    /// How many error answers were made for `reason` (one of the [`reason`](crate::reason) keys).
+    pub fn rejections_for(&self, reason: &str) -> u64 {
+        self.rejections_by_reason.get(reason).copied().unwrap_or(0)
     }
 
     /// How many requests reached `route`.

@@ -10,7 +10,7 @@ use common::*;
 use wxbrand_core::product_coupon::{StockEntity, StockState};
 use wxbrand_core::Rfc3339;
 use wxbrand_simulator::clock::ManualClock;
-use wxbrand_simulator::{sample_stock, Simulator};
+use wxbrand_simulator::{reason, sample_stock, Simulator};
 
 #[tokio::test]
 async fn deactivation_signed_with_the_vector_keys_is_accepted_and_verifies() {
@@ -137,6 +137,8 @@ async fn repeating_a_request_number_returns_the_same_answer_and_acts_once() {
     assert_eq!(stats.deactivations_of(COUPON, &stock_id(1)), 1);
     assert_eq!(stats.deactivations_of(COUPON, &stock_id(2)), 0);
     assert_eq!(stats.rejections("INVALID_REQUEST"), 2);
+    assert_eq!(stats.rejections_for(reason::INVALID_STATE), 1);
+    assert_eq!(stats.rejections_for(reason::OUT_REQUEST_NO_REUSED), 1);
 }
 
 #[tokio::test]
@@ -392,4 +394,5 @@ async fn several_brands_and_serials_are_told_apart() {
     )
     .await
     .assert_error(&caller, 401, "SIGN_ERROR");
+    assert_eq!(sim.stats().rejections_for(reason::UNKNOWN_SERIAL), 1);
 }

@@ -9,10 +9,17 @@ use http::{HeaderValue, Request};
 use http_body_util::Full;
 use wxbrand_core::product_coupon::StockState;
 use wxbrand_simulator::clock::{Clock, ManualClock};
-use wxbrand_simulator::sample_stock;
+use wxbrand_simulator::{reason, sample_stock, SimulatorHandle};
 
 fn list_path() -> String {
     format!("{PREFIX}/{COUPON}/stocks")
+}
+
+/// Asserts that the simulator's error answers so far were made for exactly these reasons.
+#[track_caller]
+fn assert_reasons(sim: &SimulatorHandle, expected: &[(&str, u64)]) {
+    let expected: std::collections::BTreeMap<&str, u64> = expected.iter().copied().collect();
+    assert_eq!(sim.stats().rejections_by_reason, expected);
 }
 
 #[tokio::test]
@@ -118,6 +125,16 @@ async fn authorization_problems_are_401_sign_error() {
     let stats = sim.stats();
     assert_eq!(stats.rejections("SIGN_ERROR"), 9);
     assert_eq!(stats.transitions.len(), 0);
+    assert_reasons(
+        &sim,
+        &[
+            (reason::MISSING_AUTHORIZATION, 1),
+            (reason::MALFORMED_AUTHORIZATION, 3),
+            (reason::UNKNOWN_BRAND, 1),
+            (reason::UNKNOWN_SERIAL, 1),
+            (reason::BAD_SIGNATURE, 3),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -153,6 +170,13 @@ async fn the_timestamp_window_is_five_minutes_of_the_simulator_clock() {
     clock.advance_seconds(600);
     let answer = send(&client, caller.request_at("GET", &path, b"", t0)).await;
     assert_eq!(answer.status, 401);
+    assert_reasons(
+        &sim,
+        &[
+            (reason::TIMESTAMP_OUT_OF_WINDOW, 4),
+            (reason::PRODUCT_COUPON_NOT_FOUND, 3),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -198,6 +222,15 @@ async fn header_problems_are_400_invalid_request() {
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     assert_eq!(send(&client, charset).await.status, 200);
+    assert_reasons(
+        &sim,
+        &[
+            (reason::WRONG_WECHATPAY_SERIAL, 1),
+            (reason::MISSING_WECHATPAY_SERIAL, 1),
+            (reason::BAD_ACCEPT, 1),
+            (reason::BAD_CONTENT_TYPE, 1),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -283,6 +316,7 @@ async fn body_rules_are_400_param_error_naming_the_field() {
     )
     .await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_reasons(&sim, &[(reason::PARAM_ERROR, 12)]);
 }
 
 #[tokio::test]
@@ -332,6 +366,15 @@ async fn missing_stocks_and_wrong_states() {
         .assert_error(&caller, 400, "INVALID_REQUEST");
     }
     assert_eq!(sim.stats().transitions.len(), 0);
+    assert_reasons(
+        &sim,
+        &[
+            (reason::STOCK_NOT_FOUND, 1),
+            (reason::STOCK_OF_ANOTHER_COUPON, 2),
+            (reason::PRODUCT_COUPON_NOT_FOUND, 1),
+            (reason::INVALID_STATE, 2),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -366,6 +409,7 @@ async fn list_query_rules() {
     )
     .await;
     assert_eq!(answer.json()["total_count"], 3);
+    assert_reasons(&sim, &[(reason::PARAM_ERROR, 6)]);
 }
 
 #[tokio::test]
@@ -419,6 +463,14 @@ async fn unknown_routes_and_methods() {
     )
     .await;
     answer.assert_error(&caller, 400, "PARAM_ERROR");
+    assert_reasons(
+        &sim,
+        &[
+            (reason::UNKNOWN_ROUTE, 1),
+            (reason::METHOD_NOT_ALLOWED, 2),
+            (reason::PARAM_ERROR, 1),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -443,66 +495,113 @@ async fn huge_bodies_get_413_without_harm() {
     // The server is fine afterwards.
     let answer = send(&client, caller.deactivate_request(&stock_id(1), "big_0002")).await;
     assert_eq!(answer.status, 200);
+    assert_reasons(&sim, &[(reason::BODY_TOO_LARGE, 1)]);
+}
+
+/// The head of a deactivation request on a raw socket, up to the blank line; the caller adds the
+/// body framing headers (`Content-Length` or `Transfer-Encoding`).
+fn raw_deactivate_head(framing: &str) -> String {
+    format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{framing}\r\nConnection: close\r\n\r\n",
+        deactivate_path(COUPON, &stock_id(1))
+    )
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_cap_gets_413() {
+    let sim = builder(1).max_body_bytes(1024).start().await.unwrap();
+    let caller = Caller::vectors(&sim);
+    // No announced length: two chunks of 1024 bytes, so the cap is found while reading.
+    let chunk = format!("400\r\n{}\r\n", "x".repeat(1024));
+    let request = format!(
+        "{}{chunk}{chunk}0\r\n\r\n",
+        raw_deactivate_head("Transfer-Encoding: chunked")
+    );
+    parse_raw_answer(&raw(&sim, request.as_bytes()).await).assert_error(
+        &caller,
+        413,
+        "PARAM_ERROR",
+    );
+    assert_reasons(&sim, &[(reason::BODY_TOO_LARGE, 1)]);
+    assert_eq!(
+        sim.stock(COUPON, &stock_id(1)).unwrap().state,
+        StockState::Sending
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_never_finishes_gets_408() {
+    let limit = std::time::Duration::from_millis(200);
+    let sim = builder(1).body_read_timeout(limit).start().await.unwrap();
+    let caller = Caller::vectors(&sim);
+    // 100 bytes announced, 1 sent, and the connection left open.
+    let request = format!("{}{{", raw_deactivate_head("Content-Length: 100"));
+    let started = tokio::time::Instant::now();
+    let bytes = raw(&sim, request.as_bytes()).await;
+    let waited = started.elapsed();
+    let answer = parse_raw_answer(&bytes);
+    answer.assert_error(&caller, 408, "INVALID_REQUEST");
+    assert!(answer.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("200 ms"));
+    // Not before the limit; well before the 5 s `raw` would wait for a silent server.
+    assert!(waited >= limit, "{waited:?}");
+    assert!(waited < PATIENCE, "{waited:?}");
+    assert_reasons(&sim, &[(reason::BODY_TIMEOUT, 1)]);
 }
 
 #[tokio::test]
 async fn rate_limit_is_20_per_second_per_brand() {
+    let v = vectors();
+    // Brand B; any other RSA key will do, so it borrows the vector WeChat Pay key pair.
+    let (b_id, b_serial) = ("120999", "0000000000000000000000000000000000000003");
     let clock = ManualClock::starting_now();
-    let sim = builder(30).clock(clock.clone()).start().await.unwrap();
-    let caller = Caller::vectors(&sim);
+    let sim = builder(30)
+        .brand(b_id, b_serial, v.wechatpay_public.clone())
+        .clock(clock.clone())
+        .start()
+        .await
+        .unwrap();
+    let brand_a = Caller::vectors(&sim);
+    let brand_b = Caller {
+        signer: wxbrand_sign::Signer::new(b_id, b_serial, v.wechatpay_private.clone()),
+        ..brand_a.clone()
+    };
     let client = client();
     let t0 = clock.now_unix_seconds();
-    for i in 1..=20 {
-        let answer = send(
-            &client,
-            caller.request_at(
-                "POST",
-                &deactivate_path(COUPON, &stock_id(i)),
-                deactivate_body(&format!("rate_{i:04}"), "x").as_bytes(),
-                t0,
-            ),
-        )
-        .await;
-        assert_eq!(answer.status, 200, "{i}");
-    }
-    let answer = send(
-        &client,
-        caller.request_at(
+    let deactivate = |caller: &Caller, i: usize| {
+        let request = caller.request_at(
             "POST",
-            &deactivate_path(COUPON, &stock_id(21)),
-            deactivate_body("rate_0021", "x").as_bytes(),
+            &deactivate_path(COUPON, &stock_id(i)),
+            deactivate_body(&format!("rate_{i:04}"), "x").as_bytes(),
             t0,
-        ),
-    )
-    .await;
-    answer.assert_error(&caller, 429, "RATELIMIT_EXCEEDED");
+        );
+        send(&client, request)
+    };
+    for i in 1..=20 {
+        assert_eq!(deactivate(&brand_a, i).await.status, 200, "{i}");
+    }
+    let answer = deactivate(&brand_a, 21).await;
+    answer.assert_error(&brand_a, 429, "RATELIMIT_EXCEEDED");
     assert_eq!(answer.errno(), 270_924_289);
+    // The limit is brand A's: brand B deactivates in the same second.
+    assert_eq!(deactivate(&brand_b, 22).await.status, 200);
     // GETs are not limited.
     assert_eq!(
-        send(&client, caller.request_at("GET", &list_path(), b"", t0))
+        send(&client, brand_a.request_at("GET", &list_path(), b"", t0))
             .await
             .status,
         200
     );
     // A second later the window has room again; the refused request can be retried.
     clock.advance(std::time::Duration::from_millis(1000));
-    let answer = send(
-        &client,
-        caller.request_at(
-            "POST",
-            &deactivate_path(COUPON, &stock_id(21)),
-            deactivate_body("rate_0021", "x").as_bytes(),
-            t0,
-        ),
-    )
-    .await;
-    assert_eq!(answer.status, 200);
+    assert_eq!(deactivate(&brand_a, 21).await.status, 200);
     let stats = sim.stats();
-    assert_eq!(stats.max_deactivations_in_any_second(), 20);
-    assert_eq!(
-        stats.max_deactivations_in_any_second_for(&vectors().brand_id),
-        20
-    );
-    assert_eq!(stats.deactivation_admissions.len(), 21);
-    assert_eq!(stats.transitions.len(), 21);
+    assert_eq!(stats.max_deactivations_in_any_second(), 21);
+    assert_eq!(stats.max_deactivations_in_any_second_for(&v.brand_id), 20);
+    assert_eq!(stats.max_deactivations_in_any_second_for(b_id), 1);
+    assert_eq!(stats.deactivation_admissions.len(), 22);
+    assert_eq!(stats.transitions.len(), 22);
+    assert_reasons(&sim, &[(reason::RATE_LIMITED, 1)]);
 }

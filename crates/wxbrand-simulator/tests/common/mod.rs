@@ -193,12 +193,15 @@ impl Answer {
             .parse()
             .unwrap()
     }
-    /// Asserts the status and code, and that the answer verifies.
+    /// Asserts the status and code, the `Request-ID`, and that the answer verifies (is signed by
+    /// the simulator's WeChat Pay key).
     #[track_caller]
     pub fn assert_error(&self, caller: &Caller, status: u16, code: &str) {
         assert_eq!(self.status.as_u16(), status, "{:?}", self.body);
         assert_eq!(self.code(), code, "{:?}", self.body);
         assert!(self.json()["message"].is_string());
+        assert!(self.request_id().starts_with("08SIM"), "{:?}", self.headers);
+        let _ = self.errno();
         caller
             .verifier
             .verify_response(&self.headers, &self.body, now())
@@ -226,4 +229,63 @@ pub async fn try_send(client: &RawClient, request: Request<Full<Bytes>>) -> Resu
         headers: parts.headers,
         body,
     })
+}
+
+/// Parses a whole HTTP/1.1 answer read from a raw socket (with `Content-Length`, not chunked).
+pub fn parse_raw_answer(bytes: &[u8]) -> Answer {
+    let split = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of headers: {:?}", String::from_utf8_lossy(bytes)));
+    let head = std::str::from_utf8(&bytes[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    let status: u16 = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap();
+        headers.append(
+            http::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
+            http::HeaderValue::from_str(value.trim()).unwrap(),
+        );
+    }
+    Answer {
+        status: StatusCode::from_u16(status).unwrap(),
+        headers,
+        body: Bytes::copy_from_slice(&bytes[split + 4..]),
+    }
+}
+
+/// Writes `request` on a fresh connection and reads until the server closes it (at most 5 s).
+pub async fn raw(sim: &SimulatorHandle, request: &[u8]) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(sim.local_addr())
+        .await
+        .unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut out)).await;
+    out
+}
+
+/// How long a test waits for what a loaded machine may take a while to show (a request still in
+/// flight, a listener closing).
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Polls `condition` every 10 ms until it holds or [`PATIENCE`] passes; whether it held.
+pub async fn eventually<F, Fut>(mut condition: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if condition().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }

@@ -1,0 +1,54 @@
+//! Stable keys naming why a request was refused ([`Stats::rejections_for`](crate::Stats::rejections_for)).
+//!
+//! Several reasons share one WeChat Pay `code` (every authentication failure is `SIGN_ERROR`); the
+//! reason tells them apart, so a test can assert "refused for a stale timestamp". Each error answer
+//! carries exactly one reason, counted in [`Stats::rejections_by_reason`](crate::Stats::rejections_by_reason).
+
+/// No `Authorization` header (401 `SIGN_ERROR`).
+pub const MISSING_AUTHORIZATION: &str = "missing_authorization";
+/// `Authorization` not visible ASCII, of another scheme, with a parameter missing, empty or
+/// repeated, or a timestamp that is not a number (401 `SIGN_ERROR`).
+pub const MALFORMED_AUTHORIZATION: &str = "malformed_authorization";
+/// `brand_id` not registered (401 `SIGN_ERROR`).
+pub const UNKNOWN_BRAND: &str = "unknown_brand";
+/// `serial_no` not registered for the brand (401 `SIGN_ERROR`).
+pub const UNKNOWN_SERIAL: &str = "unknown_serial";
+/// The request timestamp is outside the window of the simulator's clock (401 `SIGN_ERROR`).
+pub const TIMESTAMP_OUT_OF_WINDOW: &str = "timestamp_out_of_window";
+/// The signature does not verify over the bytes received (401 `SIGN_ERROR`).
+pub const BAD_SIGNATURE: &str = "bad_signature";
+/// `Wechatpay-Serial` names another key (400 `INVALID_REQUEST`).
+pub const WRONG_WECHATPAY_SERIAL: &str = "wrong_wechatpay_serial";
+/// No `Wechatpay-Serial` header (400 `INVALID_REQUEST`).
+pub const MISSING_WECHATPAY_SERIAL: &str = "missing_wechatpay_serial";
+/// `Accept` does not admit JSON (400 `INVALID_REQUEST`).
+pub const BAD_ACCEPT: &str = "bad_accept";
+/// A body without `Content-Type: application/json` (400 `INVALID_REQUEST`).
+pub const BAD_CONTENT_TYPE: &str = "bad_content_type";
+/// A path segment, query parameter or body field breaks the rules (400 `PARAM_ERROR`).
+pub const PARAM_ERROR: &str = "param_error";
+/// No such stock (404 `RESOURCE_NOT_EXISTS`).
+pub const STOCK_NOT_FOUND: &str = "stock_not_found";
+/// The stock exists under another product coupon (404 `RESOURCE_NOT_EXISTS`).
+pub const STOCK_OF_ANOTHER_COUPON: &str = "stock_of_another_coupon";
+/// Listing a product coupon that has no stocks (404 `RESOURCE_NOT_EXISTS`).
+pub const PRODUCT_COUPON_NOT_FOUND: &str = "product_coupon_not_found";
+/// Deactivating a stock that is not `SENDING` or `PAUSED` (400 `INVALID_REQUEST`).
+pub const INVALID_STATE: &str = "invalid_state";
+/// An `out_request_no` the brand already used for another stock (400 `INVALID_REQUEST`).
+pub const OUT_REQUEST_NO_REUSED: &str = "out_request_no_reused";
+/// The brand's deactivation rate limit (429 `RATELIMIT_EXCEEDED`).
+pub const RATE_LIMITED: &str = "rate_limited";
+/// The body exceeds the cap (413 `PARAM_ERROR`).
+pub const BODY_TOO_LARGE: &str = "body_too_large";
+/// The body did not arrive in time (408 `INVALID_REQUEST`).
+pub const BODY_TIMEOUT: &str = "body_timeout";
+/// A path the simulator does not serve (404 `NOT_FOUND`).
+pub const UNKNOWN_ROUTE: &str = "unknown_route";
+/// A served path with another method (405 `METHOD_NOT_ALLOWED`).
+pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+/// The simulator could not encode an answer (500 `SYSTEM_ERROR`).
+pub const SYSTEM_ERROR: &str = "system_error";
+/// An error answer injected by a [`Fault`](crate::Fault) (500 `SYSTEM_ERROR`, 429
+/// `RATELIMIT_EXCEEDED`); [`Stats::faults`](crate::Stats::faults) says which.
+pub const INJECTED_FAULT: &str = "injected_fault";
