@@ -139,10 +139,9 @@ pub enum OutputFormat {
     Table,
 }
 
-/// The client settings shared by every stock operation.
+/// The brand's signing identity, shared by `sign` and the stock operations.
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Connection")]
-pub struct ConnectionArgs {
+pub struct BrandKeyArgs {
     /// Brand id (品牌 ID).
     #[arg(
         long,
@@ -168,6 +167,11 @@ pub struct ConnectionArgs {
         hide_env_values = true
     )]
     pub private_key: Option<PathBuf>,
+}
+
+/// The WeChat Pay public key that verifies answers, shared by `verify` and the stock operations.
+#[derive(Debug, Clone, Args)]
+pub struct WechatPayKeyArgs {
     /// Id of the WeChat Pay public key (`PUB_KEY_ID_…`), sent as `Wechatpay-Serial`.
     #[arg(
         long,
@@ -185,6 +189,18 @@ pub struct ConnectionArgs {
         hide_env_values = true
     )]
     pub public_key: Option<PathBuf>,
+}
+
+/// The client settings shared by every stock operation.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// The brand's id, certificate serial number and private key.
+    #[command(flatten)]
+    pub brand: BrandKeyArgs,
+    /// The WeChat Pay public key and its id.
+    #[command(flatten)]
+    pub wechatpay: WechatPayKeyArgs,
     /// Base URL of the API, e.g. a simulator's `http://127.0.0.1:8750` (default: WeChat Pay's hosts).
     #[arg(
         long,
@@ -293,31 +309,9 @@ pub struct BodyArgs {
 #[derive(Debug, Args)]
 #[command(after_help = SIGN_EXAMPLES)]
 pub struct SignArgs {
-    /// Brand id (品牌 ID).
-    #[arg(
-        long,
-        value_name = "ID",
-        env = "WXBRAND_BRAND_ID",
-        hide_env_values = true
-    )]
-    pub brand_id: Option<String>,
-    /// Serial number of the brand API certificate.
-    #[arg(
-        long,
-        value_name = "SERIAL",
-        env = "WXBRAND_SERIAL_NO",
-        hide_env_values = true
-    )]
-    pub serial_no: Option<String>,
-    /// The brand API private key file (PEM, PKCS#8 or PKCS#1).
-    #[arg(
-        long,
-        value_name = "PATH",
-        env = "WXBRAND_PRIVATE_KEY_PATH",
-        visible_alias = "private-key-path",
-        hide_env_values = true
-    )]
-    pub private_key: Option<PathBuf>,
+    /// The brand's id, certificate serial number and private key.
+    #[command(flatten)]
+    pub brand: BrandKeyArgs,
     /// HTTP method (GET, POST, PATCH …), signed in upper case.
     #[arg(long, value_name = "METHOD")]
     pub method: String,
@@ -342,23 +336,9 @@ pub struct SignArgs {
 #[derive(Debug, Args)]
 #[command(after_help = VERIFY_EXAMPLES)]
 pub struct VerifyArgs {
-    /// The WeChat Pay public key file (PEM, `BEGIN PUBLIC KEY`).
-    #[arg(
-        long,
-        value_name = "PATH",
-        env = "WXBRAND_PUBLIC_KEY_PATH",
-        visible_alias = "public-key-path",
-        hide_env_values = true
-    )]
-    pub public_key: Option<PathBuf>,
-    /// The id of that key (`PUB_KEY_ID_…`).
-    #[arg(
-        long,
-        value_name = "ID",
-        env = "WXBRAND_PUBLIC_KEY_ID",
-        hide_env_values = true
-    )]
-    pub public_key_id: Option<String>,
+    /// The WeChat Pay public key and its id.
+    #[command(flatten)]
+    pub wechatpay: WechatPayKeyArgs,
     /// The `Wechatpay-Timestamp` header as received.
     #[arg(long, value_name = "TS", allow_hyphen_values = true)]
     pub timestamp: Option<String>,

@@ -10,9 +10,9 @@ use crate::{clock, output};
 
 /// Runs `wxbrand sign`.
 pub fn run(args: &SignArgs) -> Result<(), Failure> {
-    let brand_id = config::required_text(args.brand_id.as_ref(), BRAND_ID)?;
-    let serial_no = config::required_text(args.serial_no.as_ref(), SERIAL_NO)?;
-    let key_path = config::required(args.private_key.as_ref(), PRIVATE_KEY)?;
+    let brand_id = config::required_text(args.brand.brand_id.as_ref(), BRAND_ID)?;
+    let serial_no = config::required_text(args.brand.serial_no.as_ref(), SERIAL_NO)?;
+    let key_path = config::required(args.brand.private_key.as_ref(), PRIVATE_KEY)?;
     let method = signed_method(&args.method)?;
     let path_and_query = signed_path_and_query(&args.url)?;
     if path_and_query != args.url {

@@ -149,11 +149,12 @@ where
 
 /// The client settings from flags and `WXBRAND_*` variables; key files are loaded here.
 fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilder, Failure> {
-    let brand_id = config::required_text(connection.brand_id.as_ref(), BRAND_ID)?;
-    let serial_no = config::required_text(connection.serial_no.as_ref(), SERIAL_NO)?;
-    let private_key_path = config::required(connection.private_key.as_ref(), PRIVATE_KEY)?;
-    let public_key_id = config::required_text(connection.public_key_id.as_ref(), PUBLIC_KEY_ID)?;
-    let public_key_path = config::required(connection.public_key.as_ref(), PUBLIC_KEY)?;
+    let brand_id = config::required_text(connection.brand.brand_id.as_ref(), BRAND_ID)?;
+    let serial_no = config::required_text(connection.brand.serial_no.as_ref(), SERIAL_NO)?;
+    let private_key_path = config::required(connection.brand.private_key.as_ref(), PRIVATE_KEY)?;
+    let public_key_id =
+        config::required_text(connection.wechatpay.public_key_id.as_ref(), PUBLIC_KEY_ID)?;
+    let public_key_path = config::required(connection.wechatpay.public_key.as_ref(), PUBLIC_KEY)?;
     let private_key = config::load_private_key(&private_key_path, PRIVATE_KEY)?;
     let public_key = config::load_public_key(&public_key_path, PUBLIC_KEY)?;
 

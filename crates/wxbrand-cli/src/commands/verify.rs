@@ -34,8 +34,8 @@ impl HeaderSource for GivenHeaders {
 
 /// Runs `wxbrand verify`: prints `ok`, or the reason and exits 4.
 pub fn run(args: &VerifyArgs) -> Result<(), Failure> {
-    let key_path = config::required(args.public_key.as_ref(), PUBLIC_KEY)?;
-    let key_id = config::required_text(args.public_key_id.as_ref(), PUBLIC_KEY_ID)?;
+    let key_path = config::required(args.wechatpay.public_key.as_ref(), PUBLIC_KEY)?;
+    let key_id = config::required_text(args.wechatpay.public_key_id.as_ref(), PUBLIC_KEY_ID)?;
     let body = config::body_bytes(args.body.body.as_ref(), args.body.body_file.as_ref())?;
     let key = config::load_public_key(&key_path, PUBLIC_KEY)?;
     let now = args.now.unwrap_or_else(clock::now_unix_seconds);
