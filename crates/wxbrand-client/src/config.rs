@@ -345,12 +345,7 @@ impl ClientBuilder {
         let brand_id = self.brand_id.ok_or(ConfigError::Missing {
             setting: names.brand_id,
         })?;
-        check_token(
-            names.brand_id,
-            &brand_id,
-            |c| c.is_ascii_alphanumeric(),
-            "letters and digits",
-        )?;
+        check_brand_id(names.brand_id, &brand_id)?;
         let serial_no = self.serial_no.ok_or(ConfigError::Missing {
             setting: names.serial_no,
         })?;
@@ -462,22 +457,16 @@ fn read_file(setting: &'static str, path: &Path) -> Result<Vec<u8>, ConfigError>
     })
 }
 
-fn check_token(
-    setting: &'static str,
-    value: &str,
-    allowed: impl Fn(char) -> bool,
-    expected: &str,
-) -> Result<(), ConfigError> {
+/// A brand id: WeChat Pay assigns it, so only the header rule every layer shares applies
+/// ([`wxbrand_sign::check_header_param`]).
+fn check_brand_id(setting: &'static str, value: &str) -> Result<(), ConfigError> {
     if value.is_empty() {
         return Err(ConfigError::Missing { setting });
     }
-    if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
-        return Err(ConfigError::Invalid {
-            setting,
-            problem: format!("unexpected character {bad:?}: expected {expected}"),
-        });
-    }
-    Ok(())
+    wxbrand_sign::check_header_param("brand_id", value).map_err(|e| ConfigError::Invalid {
+        setting,
+        problem: e.to_string(),
+    })
 }
 
 /// A certificate serial number: exactly 40 hex characters, either case.

@@ -161,11 +161,13 @@ fn unsupported_section_advice(label: &str, expected: &str) -> &'static str {
 pub enum SignError {
     /// An input would make the header or the signed message ambiguous or invalid.
     InvalidInput {
-        /// Which input: `method`, `path_and_query`, `nonce`, `brand_id` or `serial_no`.
+        /// Which input: `method` or `path_and_query`.
         field: &'static str,
         /// The rule it breaks.
         rule: &'static str,
     },
+    /// The brand id, serial number or nonce cannot be a parameter of the `Authorization` header.
+    HeaderParam(crate::HeaderParamError),
     /// The cryptographic library refused to sign (should not happen with a loaded key).
     Crypto,
     /// The random source failed.
@@ -175,6 +177,7 @@ impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidInput { field, rule } => write!(f, "cannot sign: {field} {rule}"),
+            Self::HeaderParam(e) => write!(f, "cannot sign: {e}"),
             Self::Crypto => f.write_str(
                 "the RSA signing operation failed; check that the private key is intact",
             ),

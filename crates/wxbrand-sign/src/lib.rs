@@ -50,6 +50,7 @@
 
 mod authorization;
 mod error;
+mod header_param;
 mod headers;
 mod keys;
 pub mod message;
@@ -62,6 +63,9 @@ pub use authorization::{Authorization, AuthorizationParams};
 pub use error::{
     EncryptError, JsonError, KeyError, NotificationError, SignError, VerifyError, VerifyErrorKind,
     RECEIVED_PREFIX_CHARS,
+};
+pub use header_param::{
+    check_header_param, HeaderParamError, HeaderParamProblem, HEADER_PARAM_MAX_CHARS,
 };
 pub use headers::HeaderSource;
 pub use keys::{PrivateKey, PublicKey};

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::header_param::check_header_param;
 use crate::keys::base64_len;
 use crate::{message, Authorization, PrivateKey, SignError, SCHEME};
 
@@ -35,37 +36,19 @@ impl std::fmt::Debug for Signer {
     }
 }
 
-const PARAM_RULE: &str = "must be non-empty visible ASCII without quotes or backslashes";
-
-/// Whether `s` can be a quoted header parameter and a line of the signed message.
-fn is_param_safe(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| (0x21..=0x7E).contains(&b) && b != b'"' && b != b'\\')
-}
-
 impl Signer {
     /// A signer for a brand id, its API certificate serial number and private key.
     ///
-    /// A brand id or serial number that cannot appear in a header (quotes, spaces, control
-    /// characters, empty) makes every [`Signer::authorization`] call fail with
-    /// [`SignError::InvalidInput`].
+    /// A brand id or serial number that breaks [`check_header_param`](crate::check_header_param)
+    /// (empty, too long, quotes, backslash, comma, whitespace, control or non-ASCII characters)
+    /// makes every [`Signer::authorization`] call fail with [`SignError::HeaderParam`].
     pub fn new(brand_id: impl Into<String>, serial_no: impl Into<String>, key: PrivateKey) -> Self {
         let brand_id = brand_id.into();
         let serial_no = serial_no.into();
-        let invalid = if !is_param_safe(&brand_id) {
-            Some(SignError::InvalidInput {
-                field: "brand_id",
-                rule: PARAM_RULE,
-            })
-        } else if !is_param_safe(&serial_no) {
-            Some(SignError::InvalidInput {
-                field: "serial_no",
-                rule: PARAM_RULE,
-            })
-        } else {
-            None
-        };
+        let invalid = check_header_param("brand_id", &brand_id)
+            .and_then(|()| check_header_param("serial_no", &serial_no))
+            .err()
+            .map(SignError::HeaderParam);
         let prefix = format!("{SCHEME} brand_id=\"{brand_id}\",nonce_str=\"");
         let suffix = format!("\",serial_no=\"{serial_no}\"");
         Self {
@@ -125,12 +108,7 @@ impl Signer {
                 rule: "must start with / and be percent-encoded (no spaces, control or non-ASCII characters), exactly as sent",
             });
         }
-        if !is_param_safe(nonce) {
-            return Err(SignError::InvalidInput {
-                field: "nonce",
-                rule: PARAM_RULE,
-            });
-        }
+        check_header_param("nonce_str", nonce).map_err(SignError::HeaderParam)?;
 
         let message = message::request_message(method, path_and_query, timestamp, nonce, body);
         let mut value = String::with_capacity(
