@@ -103,13 +103,12 @@ pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
         .map_err(|e| Failure::usage(format!("cannot read the {what} {}: {e}", path.display())))
 }
 
-/// Loads a private key (PEM, PKCS#8 or PKCS#1) from `path`; a wrong file is explained by
-/// wxbrand-sign's [`wxbrand_sign::KeyError`] (what was found, what was expected), with the path and flag.
-pub fn load_private_key(path: &Path, setting: Setting) -> Result<PrivateKey, Failure> {
-    let pem = read_file(path, setting.what)?;
-    PrivateKey::from_pem(&pem).map_err(|e| {
+/// Reads a key file with [`wxbrand_sign::read_key_file`] (a regular file of at most 64 KiB: a
+/// FIFO, a device or a huge file is refused at once), or a usage failure naming the path and flag.
+fn read_key_file(path: &Path, setting: Setting) -> Result<Vec<u8>, Failure> {
+    wxbrand_sign::read_key_file(path).map_err(|e| {
         Failure::usage(format!(
-            "the {} {} (from {}) cannot be used: {e}",
+            "cannot read the {} {} (from {}): {e}",
             setting.what,
             path.display(),
             setting.how_to_give()
@@ -117,18 +116,27 @@ pub fn load_private_key(path: &Path, setting: Setting) -> Result<PrivateKey, Fai
     })
 }
 
+/// Loads a private key (PEM, PKCS#8 or PKCS#1) from `path`; a wrong file is explained by
+/// wxbrand-sign's [`wxbrand_sign::KeyError`] (what was found, what was expected), with the path and flag.
+pub fn load_private_key(path: &Path, setting: Setting) -> Result<PrivateKey, Failure> {
+    let pem = read_key_file(path, setting)?;
+    PrivateKey::from_pem(&pem).map_err(|e| unusable_key(path, setting, &e))
+}
+
 /// Loads a public key (PEM, `BEGIN PUBLIC KEY`) from `path`, explaining a wrong file like
 /// [`load_private_key`].
 pub fn load_public_key(path: &Path, setting: Setting) -> Result<PublicKey, Failure> {
-    let pem = read_file(path, setting.what)?;
-    PublicKey::from_pem(&pem).map_err(|e| {
-        Failure::usage(format!(
-            "the {} {} (from {}) cannot be used: {e}",
-            setting.what,
-            path.display(),
-            setting.how_to_give()
-        ))
-    })
+    let pem = read_key_file(path, setting)?;
+    PublicKey::from_pem(&pem).map_err(|e| unusable_key(path, setting, &e))
+}
+
+fn unusable_key(path: &Path, setting: Setting, error: &wxbrand_sign::KeyError) -> Failure {
+    Failure::usage(format!(
+        "the {} {} (from {}) cannot be used: {error}",
+        setting.what,
+        path.display(),
+        setting.how_to_give()
+    ))
 }
 
 /// The body given by `--body TEXT` or `--body-file PATH` (empty when neither).

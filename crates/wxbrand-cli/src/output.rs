@@ -29,8 +29,103 @@ pub fn note(text: &str) {
     let _ = writeln!(stderr, "{text}");
 }
 
-/// An error's text followed by its sources' texts, `: `-separated.
+/// Longest text from outside (an answer's `message`, `detail`, a header, an error chain) printed
+/// whole, in characters; the rest is cut with a note of how much was cut.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+
+/// Whether `c` must not reach a terminal as is: control characters (C0 including ESC, CR and NUL,
+/// DEL, C1), and the invisible format characters that reorder or hide text (bidi embeddings,
+/// overrides and isolates, zero-width characters, the byte-order mark).
+fn is_terminal_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            u32::from(c),
+            0x061C | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF
+                | 0xFFF9..=0xFFFB
+        )
+}
+
+/// The one escaping of text shown on a terminal, on one line: `\n`, `\r`, `\t` and `\\` escaped,
+/// other control and invisible format characters (ESC, NUL, bidi overrides, …) as `\u{…}`,
+/// bytes that are not UTF-8 as `\xNN`; everything else (including non-ASCII text) as is.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut escaped = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' => escaped.push_str("\\n"),
+                '\r' => escaped.push_str("\\r"),
+                '\t' => escaped.push_str("\\t"),
+                '\\' => escaped.push_str("\\\\"),
+                c if is_terminal_unsafe(c) => {
+                    escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+                }
+                c => escaped.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            escaped.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    escaped
+}
+
+/// Text that came from outside, ready for the terminal: [`escape`]d and, past `max_chars`
+/// characters, cut with a note of how much was cut (`… (3,145,000 more characters)`).
+pub fn untrusted(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        None => escape(text.as_bytes()),
+        Some((cut_at, _)) => {
+            let rest = text[cut_at..].chars().count();
+            format!(
+                "{}… ({} more character{})",
+                escape(text[..cut_at].as_bytes()),
+                thousands(rest),
+                if rest == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
+/// `3145000` as `3,145,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// JSON text made safe for a terminal and still valid JSON: serde_json already escapes C0
+/// controls inside strings; DEL, C1 controls and invisible format characters (which it leaves raw,
+/// and which can only occur inside strings) become `\uXXXX` escapes.
+fn json_terminal_safe(json: &str) -> String {
+    if !json.chars().any(|c| c != '\n' && is_terminal_unsafe(c)) {
+        return json.to_owned();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && is_terminal_unsafe(c) {
+            // Every such character is in the Basic Multilingual Plane: one \uXXXX escape.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An error's text followed by its sources' texts, `: `-separated, made safe for the terminal
+/// with [`untrusted`] (error texts can carry pieces of an answer).
 pub fn chain(error: &dyn std::error::Error) -> String {
+    untrusted(&raw_chain(error), MAX_TEXT_CHARS)
+}
+
+fn raw_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -73,6 +168,7 @@ pub fn stock_page(page: &ListStocksResponse, format: OutputFormat) -> Result<(),
                 None => format!("{} stock(s)", page.stock_list.len()),
             };
             if let Some(token) = page.next_page_token.as_deref().filter(|t| !t.is_empty()) {
+                let token = untrusted(token, MAX_CELL_WIDTH * 4);
                 footer.push_str(&format!("; next page: --page-token {token}"));
             }
             line(&footer)
@@ -132,20 +228,22 @@ fn pretty(value: &Value) -> Result<(), Failure> {
             format!("cannot encode the answer as JSON: {e}"),
         )
     })?;
-    line(&text)
+    line(&json_terminal_safe(&text))
 }
 
 /// Longest cell shown in a table, in terminal columns.
 const MAX_CELL_WIDTH: usize = 60;
 
-/// A JSON value as a table cell: text as is, anything else as compact JSON, cut to fit.
+/// A JSON value as a table cell: text [`escape`]d, anything else as compact JSON, cut to fit.
 fn cell(value: &Value) -> String {
     let text = match value {
         Value::String(text) => text.clone(),
         Value::Null => String::new(),
         other => other.to_string(),
     };
-    let text = text.replace(['\n', '\r', '\t'], " ");
+    // Only the start can be shown: escape no more than that of a long text.
+    let shown: String = text.chars().take(MAX_CELL_WIDTH * 2).collect();
+    let text = escape(shown.as_bytes());
     if display_width(&text) <= MAX_CELL_WIDTH {
         return text;
     }
@@ -232,6 +330,40 @@ mod tests {
         assert!(display_width(&text) <= MAX_CELL_WIDTH);
         assert!(text.ends_with('…'));
         assert_eq!(cell(&serde_json::json!({"a": 1})), "{\"a\":1}");
+    }
+
+    #[test]
+    fn hostile_text_is_escaped_and_cut() {
+        let hostile = "\u{1b}]0;pwned\u{7}\u{1b}[2J\rok line\u{0}\u{202e}txt\u{9b}\u{7f}";
+        let safe = untrusted(hostile, MAX_TEXT_CHARS);
+        assert_eq!(
+            safe,
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\rok line\\u{0}\\u{202e}txt\\u{9b}\\u{7f}"
+        );
+        assert!(!safe.chars().any(is_terminal_unsafe));
+        let long = "x".repeat(3_145_000 + 10);
+        assert_eq!(untrusted(&long, 10), "xxxxxxxxxx… (3,145,000 more characters)");
+        assert_eq!(untrusted("abc", 3), "abc");
+        assert_eq!(untrusted("abcd", 3), "abc… (1 more character)");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(escape(b"x\xff\n"), "x\\xFF\\n");
+    }
+
+    #[test]
+    fn json_stays_json_without_raw_controls() {
+        let value = serde_json::json!({"remark": "a\u{1b}[2J\u{0}\u{9b}\u{202e}\r批"});
+        let text = json_terminal_safe(&serde_json::to_string_pretty(&value).unwrap());
+        assert!(!text.chars().any(|c| c != '\n' && is_terminal_unsafe(c)), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn table_cells_are_escaped() {
+        let text = cell(&Value::String("\u{1b}[31mred\u{0}".to_string()));
+        assert_eq!(text, "\\u{1b}[31mred\\u{0}");
     }
 
     #[test]

@@ -449,8 +449,10 @@ fn default_transport(_extra_roots: Vec<Vec<u8>>) -> Result<Arc<dyn Transport>, C
     })
 }
 
+/// A key file, through the one bounded reader ([`wxbrand_sign::read_key_file`]: a regular file of
+/// at most 64 KiB; a FIFO, a device or a huge file is refused at once).
 fn read_file(setting: &'static str, path: &Path) -> Result<Vec<u8>, ConfigError> {
-    std::fs::read(path).map_err(|source| ConfigError::ReadFile {
+    wxbrand_sign::read_key_file(path).map_err(|source| ConfigError::ReadFile {
         setting,
         path: path.to_owned(),
         source,
@@ -599,6 +601,19 @@ mod tests {
             Some(err @ ConfigError::ReadFile { .. }) => {
                 assert_eq!(err.setting(), Some(env_var::PRIVATE_KEY_PATH));
                 assert!(err.to_string().contains("/nonexistent/brand.pem"));
+            }
+            other => panic!("expected a read error, got {other:?}"),
+        }
+        // A key path that is not a regular file is refused at once, not read (a FIFO would block).
+        env.insert(env_var::PRIVATE_KEY_PATH, "/dev/zero".to_owned());
+        match ClientBuilder::from_lookup(|n| env.get(n).cloned()).err() {
+            Some(err @ ConfigError::ReadFile { .. }) => {
+                assert_eq!(err.setting(), Some(env_var::PRIVATE_KEY_PATH));
+                let source = std::error::Error::source(&err).map(ToString::to_string);
+                assert!(
+                    source.as_deref().unwrap_or_default().contains("not a regular file"),
+                    "{source:?}"
+                );
             }
             other => panic!("expected a read error, got {other:?}"),
         }

@@ -52,6 +52,7 @@ mod authorization;
 mod error;
 mod header_param;
 mod headers;
+mod key_file;
 mod keys;
 pub mod message;
 mod nonce;
@@ -68,6 +69,7 @@ pub use header_param::{
     check_header_param, HeaderParamError, HeaderParamProblem, HEADER_PARAM_MAX_CHARS,
 };
 pub use headers::HeaderSource;
+pub use key_file::{read_key_file, KeyFileError, MAX_KEY_FILE_SIZE};
 pub use keys::{PrivateKey, PublicKey};
 pub use nonce::{generate_nonce, try_generate_nonce, NONCE_LEN};
 pub use notification::{

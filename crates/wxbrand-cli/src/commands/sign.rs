@@ -30,7 +30,7 @@ pub fn run(args: &SignArgs) -> Result<(), Failure> {
         .authorization(&method, &path_and_query, &body, timestamp, &nonce)
         .map_err(|e| Failure::usage(e.to_string()))?;
     if args.show_message {
-        output::note(&escape_visible(authorization.signed_message_bytes()));
+        output::note(&output::escape(authorization.signed_message_bytes()));
     }
     output::line(authorization.header_value())
 }
@@ -72,45 +72,9 @@ fn signed_path_and_query(url: &str) -> Result<String, Failure> {
     Ok(path_and_query)
 }
 
-/// Shows the signed bytes on one line: `\n`, `\r`, `\t` and `\\` escaped, other control
-/// characters as `\u{…}`, bytes that are not UTF-8 as `\xNN`; everything else (including non-ASCII
-/// text) as is.
-pub fn escape_visible(message: &[u8]) -> String {
-    let mut escaped = String::with_capacity(message.len() + 8);
-    for chunk in message.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\n' => escaped.push_str("\\n"),
-                '\r' => escaped.push_str("\\r"),
-                '\t' => escaped.push_str("\\t"),
-                '\\' => escaped.push_str("\\\\"),
-                c if c.is_control() => escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-                c => escaped.push(c),
-            }
-        }
-        for byte in chunk.invalid() {
-            escaped.push_str(&format!("\\x{byte:02X}"));
-        }
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn newlines_become_visible() {
-        assert_eq!(
-            escape_visible(b"GET\n/a\n1\nn\n\n"),
-            "GET\\n/a\\n1\\nn\\n\\n"
-        );
-        assert_eq!(
-            escape_visible("a\\b\r\t\u{1}批".as_bytes()),
-            "a\\\\b\\r\\t\\u{1}批"
-        );
-        assert_eq!(escape_visible(b"x\xff\n"), "x\\xFF\\n");
-    }
 
     #[test]
     fn methods_are_upper_cased() {

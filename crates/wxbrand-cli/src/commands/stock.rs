@@ -218,22 +218,27 @@ fn validation_failure(error: &wxbrand_core::ValidationError) -> Failure {
     }
 }
 
-/// Maps a failed call to its exit class; API errors list code, message and `Request-ID`.
+/// Maps a failed call to its exit class; API errors list code, message and `Request-ID`, each
+/// escaped for the terminal and cut when long (they come from the network).
 fn call_failure(error: &Error) -> Failure {
+    let shown = |text: &str| output::untrusted(text, output::MAX_TEXT_CHARS);
     if let Some(api) = error.api_error() {
         let mut text = format!("WeChat Pay answered HTTP {}", api.status());
         let code = api.code().map_or("-", |c| c.as_str());
-        text.push_str(&format!("\n  code:       {code}"));
-        text.push_str(&format!("\n  message:    {}", api.message().unwrap_or("-")));
+        text.push_str(&format!("\n  code:       {}", shown(code)));
+        text.push_str(&format!(
+            "\n  message:    {}",
+            shown(api.message().unwrap_or("-"))
+        ));
         text.push_str(&format!(
             "\n  Request-ID: {}",
-            api.request_id().unwrap_or("-")
+            shown(api.request_id().unwrap_or("-"))
         ));
         if let Some(detail) = api.detail() {
-            text.push_str(&format!("\n  detail:     {detail}"));
+            text.push_str(&format!("\n  detail:     {}", shown(&detail.to_string())));
         }
         if let Some(excerpt) = api.body_excerpt() {
-            text.push_str(&format!("\n  body:       {excerpt}"));
+            text.push_str(&format!("\n  body:       {}", shown(excerpt)));
         }
         if api.is_retryable() {
             text.push_str("\n  (retryable: the same request may be sent again later)");
@@ -251,7 +256,7 @@ fn call_failure(error: &Error) -> Failure {
             format!(
                 "the answer verified but did not match the expected shape\n  Request-ID: {}\n  \
                  detail:     {text}",
-                error.request_id().unwrap_or("-")
+                shown(error.request_id().unwrap_or("-"))
             ),
         ),
         _ => Failure::new(FailureKind::Other, text),

@@ -3,7 +3,6 @@
 use wxbrand_sign::{HeaderSource, Verifier, VerifyError};
 
 use crate::cli::VerifyArgs;
-use crate::commands::sign::escape_visible;
 use crate::config::{self, PUBLIC_KEY, PUBLIC_KEY_ID};
 use crate::exit::{Failure, FailureKind};
 use crate::{clock, output};
@@ -64,7 +63,7 @@ fn show_message(timestamp: Option<&str>, nonce: Option<&str>, body: &[u8]) {
     match (parsed, nonce) {
         (Some(timestamp), Some(nonce)) => {
             let message = wxbrand_sign::message::response_message(timestamp, nonce, body);
-            output::note(&escape_visible(&message));
+            output::note(&output::escape(&message));
         }
         _ => output::note("(no message: --timestamp must be a number and --nonce given)"),
     }
