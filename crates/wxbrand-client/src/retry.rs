@@ -10,7 +10,8 @@ use wxbrand_transport::TransportErrorKind;
 /// - a transport error where the request never left (any operation);
 /// - a transport error where it may have been delivered, and HTTP 429, 500, 502, 503
 ///   (repeat-safe operations only: those carrying an `out_request_no`, and GETs);
-/// - never 400, 401, 403, 404 or other statuses, and never an answer that failed verification.
+/// - never 400, 401, 403, 404 or other statuses, never an answer that failed verification, and
+///   never a server TLS certificate that was refused (trust the issuing CA instead).
 ///
 /// The wait before retry `n` (1-based) is `initial_backoff × 2^(n−1)`, capped at `max_backoff`, then
 /// scaled by a random factor in `1 ± jitter`. No retry starts once the total deadline would be
@@ -117,6 +118,8 @@ pub(crate) fn after_transport_error(kind: TransportErrorKind, repeat_safe: bool)
     match kind {
         TransportErrorKind::NotSent => Verdict::Retry,
         TransportErrorKind::MaybeDelivered if repeat_safe => Verdict::Retry,
+        // Permanent until the configuration changes: stop at the first attempt.
+        TransportErrorKind::CertificateRejected => Verdict::Stop,
         _ => Verdict::Stop,
     }
 }
@@ -160,6 +163,10 @@ mod tests {
         assert_eq!(after_transport_error(MaybeDelivered, false), Verdict::Stop);
         assert_eq!(after_transport_error(MaybeDelivered, true), Verdict::Retry);
         assert_eq!(after_transport_error(ResponseTooLarge, true), Verdict::Stop);
+        assert_eq!(
+            after_transport_error(CertificateRejected, true),
+            Verdict::Stop
+        );
         for status in [429, 500, 502, 503] {
             assert_eq!(after_status(status, true), Verdict::Retry);
             assert_eq!(after_status(status, false), Verdict::Stop);

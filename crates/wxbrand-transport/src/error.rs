@@ -12,13 +12,19 @@ use std::fmt;
 #[non_exhaustive]
 pub enum TransportErrorKind {
     /// The request never left (DNS failure, connection refused, connect timeout, TLS handshake
-    /// failure): it is safe to send it again, to this host or another.
+    /// failure other than a refused certificate): it is safe to send it again, to this host or
+    /// another.
     NotSent,
     /// The request may have been delivered (connection reset or timeout after the request was
     /// handed to a connection, truncated answer): only a repeat-safe request may be sent again.
     MaybeDelivered,
     /// The answer is larger than the configured maximum; it was not read further.
     ResponseTooLarge,
+    /// The server's TLS certificate was refused (issued by an authority that is not trusted,
+    /// expired, not valid for the host name, …). The request never left; sending it again fails
+    /// the same way until the trusted roots or the server's certificate change, so it is not
+    /// worth retrying.
+    CertificateRejected,
     /// The URL cannot be used (no scheme or host, or a scheme other than `http`/`https`).
     InvalidUrl,
     /// Anything else, including configuration errors reported by builders.
@@ -32,6 +38,7 @@ impl TransportErrorKind {
             TransportErrorKind::NotSent => "not sent",
             TransportErrorKind::MaybeDelivered => "maybe delivered",
             TransportErrorKind::ResponseTooLarge => "response too large",
+            TransportErrorKind::CertificateRejected => "certificate rejected",
             TransportErrorKind::InvalidUrl => "invalid url",
             TransportErrorKind::Other => "other",
         }
@@ -104,6 +111,12 @@ impl TransportError {
     /// True when the request may have been delivered, so only a repeat-safe request may be sent again.
     pub fn may_have_been_delivered(&self) -> bool {
         self.kind == TransportErrorKind::MaybeDelivered
+    }
+
+    /// True when the server's TLS certificate was refused: a configuration problem (trust the
+    /// issuing CA, or fix the server's certificate), not worth retrying.
+    pub fn is_certificate_rejected(&self) -> bool {
+        self.kind == TransportErrorKind::CertificateRejected
     }
 
     /// The short description (the `Display` text).

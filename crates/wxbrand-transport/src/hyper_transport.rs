@@ -505,6 +505,15 @@ fn check_url(uri: &Uri, https_only: bool) -> Result<(), TransportError> {
 }
 
 fn classify_client_error(error: hyper_util::client::legacy::Error, host: &str) -> TransportError {
+    if let Some(problem) = certificate_problem(&error) {
+        // The handshake refused the server's certificate: nothing was sent, and sending again
+        // fails the same way until the trust configuration (or the server) changes.
+        return TransportError::with_source(
+            TransportErrorKind::CertificateRejected,
+            format!("the TLS certificate of {host} was refused ({problem})"),
+            error,
+        );
+    }
     if error.is_connect() {
         // Name resolution, TCP connect (refused, connect timeout) or the TLS handshake failed:
         // no connection, so no byte of the request was written.
@@ -522,6 +531,41 @@ fn classify_client_error(error: hyper_util::client::legacy::Error, host: &str) -
             format!("connection to {host} failed after the request was handed to it"),
             error,
         )
+    }
+}
+
+/// What is wrong with the server's certificate, in a few words, when rustls refused it somewhere
+/// in `error`'s cause chain. An `io::Error` carrying another error is followed into it (its
+/// `source()` skips the error it carries).
+fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut current = Some(error);
+    while let Some(cause) = current {
+        if let Some(rustls::Error::InvalidCertificate(problem)) =
+            cause.downcast_ref::<rustls::Error>()
+        {
+            return Some(describe_certificate_error(problem));
+        }
+        current = match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    None
+}
+
+fn describe_certificate_error(problem: &rustls::CertificateError) -> &'static str {
+    use rustls::CertificateError as E;
+    match problem {
+        E::UnknownIssuer => "issued by a certificate authority this client does not trust",
+        E::Expired | E::ExpiredContext { .. } => "expired",
+        E::NotValidYet | E::NotValidYetContext { .. } => "not valid yet",
+        E::NotValidForName | E::NotValidForNameContext { .. } => "not valid for this host name",
+        E::Revoked => "revoked",
+        E::BadSignature => "its signature does not verify",
+        E::BadEncoding => "malformed",
+        _ => "not acceptable",
     }
 }
 

@@ -90,7 +90,19 @@ async fn untrusted_certificate_is_not_sent() {
         .send(get(&server.https_url("localhost", "/")))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), TransportErrorKind::NotSent, "{error:?}");
+    // Refused certificate: never sent, and a distinct kind, since retrying cannot help.
+    assert_eq!(
+        error.kind(),
+        TransportErrorKind::CertificateRejected,
+        "{error:?}"
+    );
+    assert!(error.is_certificate_rejected());
+    assert!(!error.is_not_sent());
+    assert_eq!(
+        error.to_string(),
+        "the TLS certificate of localhost was refused (issued by a certificate authority this \
+         client does not trust)"
+    );
     assert!(error.source().is_some());
 }
 

@@ -164,13 +164,11 @@ fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilder, Failure>
         .private_key(private_key)
         .wechatpay_public_key(public_key_id.trim(), public_key)
         .retry_policy(RetryPolicy::new().max_retries(connection.retries));
-    if let Some(url) = connection
-        .base_url
-        .as_deref()
-        .filter(|u| !u.trim().is_empty())
-    {
+    if let Some(url) = connection.base_url.as_deref() {
         // As with WXBRAND_BASE_URL in the client: one host, no failover to WeChat Pay's backup.
-        builder = builder.base_url(url.trim()).without_backup();
+        // A blank or inexact URL is refused by the client's build (exit 2), never replaced by
+        // the production host.
+        builder = builder.base_url(url).without_backup();
     }
     if let Some(path) = &connection.ca_cert {
         builder = builder.add_root_certificate_pem(config::read_file(path, CA_CERT.what)?);
@@ -248,6 +246,16 @@ fn call_failure(error: &Error) -> Failure {
     let text = output::chain(error);
     match error {
         Error::InvalidRequest { .. } | Error::Signing { .. } => Failure::usage(text),
+        Error::Transport { source, .. } if source.is_certificate_rejected() => Failure::new(
+            FailureKind::Transport,
+            format!(
+                "{text}\n  The server's TLS certificate was refused, so nothing was sent (and it was \
+                 not retried). If the server uses its own CA (e.g. `wxbrand simulate --tls`), pass \
+                 that CA's certificate with {}; otherwise check --base-url and the server's \
+                 certificate.",
+                CA_CERT.flag
+            ),
+        ),
         Error::Transport { .. } => Failure::new(FailureKind::Transport, text),
         Error::Verification { .. } => Failure::new(FailureKind::Verification, text),
         // Authentic but not of the expected shape: none of the classes above (exit 1).
