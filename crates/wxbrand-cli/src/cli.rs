@@ -43,6 +43,11 @@ Example:
   wxbrand stock get --product-coupon-id 200000001 --stock-id 123456789 --output table";
 
 const LIST_EXAMPLES: &str = "\
+With --all, stocks are printed as their page arrives. The listing stops with an error (exit 1)
+after --max-pages pages (default 1000) or --max-items stocks (default 50000) when more remain
+(the message gives the --page-token to continue from), and when a page is empty yet names a next
+page (a server that would keep the listing going forever).
+
 Example:
   wxbrand stock list --product-coupon-id 200000001 --state SENDING --page-size 50 --all";
 
@@ -89,6 +94,10 @@ Example:
     after_help = TOP_EXAMPLES
 )]
 pub struct Cli {
+    /// Print the SDK's traces on stderr (-v: debug, -vv: trace); RUST_LOG (e.g.
+    /// `RUST_LOG=wxbrand=debug`) chooses them finely and wins over -v. No secret is ever traced.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
@@ -270,6 +279,11 @@ pub enum StateFilter {
     Deactivated,
 }
 
+/// Default of `stock list --all --max-pages`: 1,000 pages (50,000 stocks at 50 per page).
+pub const DEFAULT_MAX_PAGES: u32 = 1_000;
+/// Default of `stock list --all --max-items`.
+pub const DEFAULT_MAX_ITEMS: u64 = 50_000;
+
 /// `wxbrand stock list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -285,9 +299,19 @@ pub struct ListArgs {
     /// Continue from the `next_page_token` of a previous page.
     #[arg(long, value_name = "TOKEN")]
     pub page_token: Option<String>,
-    /// Follow `next_page_token` and print every page's stocks together (JSON: one array).
+    /// Follow `next_page_token` and print every page's stocks as they arrive (JSON: one array).
     #[arg(long)]
     pub all: bool,
+    /// With --all: stop with an error (exit 1) once this many pages were fetched and the listing
+    /// goes on; raise it for longer listings.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PAGES,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_pages: u32,
+    /// With --all: stop with an error (exit 1) once this many stocks were printed and the listing
+    /// goes on; raise it for longer listings.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ITEMS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_items: u64,
     /// Client settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,

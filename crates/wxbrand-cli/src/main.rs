@@ -25,6 +25,7 @@ use crate::exit::Failure;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_tracing(cli.verbose);
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -34,6 +35,25 @@ fn main() -> ExitCode {
             failure.kind().exit_code()
         }
     }
+}
+
+/// Sends the SDK's traces to stderr when asked: by `RUST_LOG` (e.g. `wxbrand=debug`; it wins), or
+/// `-v` (debug) / `-vv` (trace) for the `wxbrand` crates. Nothing is installed otherwise, so a
+/// plain run pays nothing for it. The SDK traces no secret (keys, `Authorization`, bodies).
+fn install_tracing(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => EnvFilter::new(directives),
+        _ => match verbose {
+            0 => return,
+            1 => EnvFilter::new("wxbrand=debug"),
+            _ => EnvFilter::new("wxbrand=trace"),
+        },
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {

@@ -176,40 +176,118 @@ pub fn stock_page(page: &ListStocksResponse, format: OutputFormat) -> Result<(),
     }
 }
 
-/// Prints every stock of a listing: one pretty JSON array, or a table and a count.
-pub fn all_stocks(stocks: &[StockEntity], format: OutputFormat) -> Result<(), Failure> {
-    match format {
-        OutputFormat::Json => pretty(&to_json(serde_json::to_value(stocks))?),
-        OutputFormat::Table => {
-            line(&stock_rows(stocks)?)?;
-            line(&format!("{} stock(s)", stocks.len()))
+/// Prints the stocks of a listing page by page as they arrive, so memory stays that of one page:
+/// one pretty JSON array (the same text as printing them all at once), or a table with fixed
+/// columns and a count.
+///
+/// Call [`StockListPrinter::finish`] on every path, also after a failure, so the JSON array is
+/// closed and stdout stays valid JSON.
+#[derive(Debug)]
+pub struct StockListPrinter {
+    format: OutputFormat,
+    printed: u64,
+}
+
+/// Column widths of a streamed table: wide enough for usual ids, states and times.
+const STREAMED_WIDTHS: [usize; 5] = [17, 12, 11, 20, 25];
+
+impl StockListPrinter {
+    /// Starts the listing: `[` or the table header.
+    pub fn start(format: OutputFormat) -> Result<Self, Failure> {
+        match format {
+            OutputFormat::Json => write_raw("[")?,
+            OutputFormat::Table => line(&fixed_row(&STOCK_COLUMNS.map(str::to_owned)))?,
+        }
+        Ok(StockListPrinter { format, printed: 0 })
+    }
+
+    /// Prints the stocks of one page.
+    pub fn page(&mut self, stocks: &[StockEntity]) -> Result<(), Failure> {
+        for stock in stocks {
+            match self.format {
+                OutputFormat::Json => {
+                    let text = json_text(&to_json(serde_json::to_value(stock))?)?;
+                    let indented = text.replace('\n', "\n  ");
+                    let separator = if self.printed == 0 { "\n  " } else { ",\n  " };
+                    write_raw(&format!("{separator}{indented}"))?;
+                }
+                OutputFormat::Table => line(&fixed_row(&stock_row(stock)?))?,
+            }
+            self.printed += 1;
+        }
+        Ok(())
+    }
+
+    /// Stocks printed so far.
+    pub fn printed(&self) -> u64 {
+        self.printed
+    }
+
+    /// Ends the listing: `]`, or the count under the table.
+    pub fn finish(self) -> Result<(), Failure> {
+        match self.format {
+            OutputFormat::Json if self.printed == 0 => line("]"),
+            OutputFormat::Json => line("\n]"),
+            OutputFormat::Table => line(&format!("{} stock(s)", self.printed)),
         }
     }
+}
+
+/// Writes `text` on stdout without a newline and flushes it (a closed pipe is not an error).
+fn write_raw(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match write!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::new(
+            FailureKind::Other,
+            format!("cannot write to stdout: {e}"),
+        )),
+    }
+}
+
+/// One row of a streamed table: each cell padded to its fixed width (a longer cell pushes the
+/// rest of its row to the right).
+fn fixed_row(cells: &[String]) -> String {
+    let mut text = String::new();
+    for (i, cell_text) in cells.iter().enumerate() {
+        text.push_str(cell_text);
+        if i + 1 < cells.len() {
+            let width = STREAMED_WIDTHS.get(i).copied().unwrap_or(0);
+            text.push_str(&" ".repeat(width.saturating_sub(display_width(cell_text)) + 2));
+        }
+    }
+    text.trim_end().to_string()
+}
+
+const STOCK_COLUMNS: [&str; 5] = [
+    "PRODUCT_COUPON_ID",
+    "STOCK_ID",
+    "STATE",
+    "REMARK",
+    "DEACTIVATE_TIME",
+];
+
+/// The table cells of one stock, in [`STOCK_COLUMNS`] order.
+fn stock_row(stock: &StockEntity) -> Result<Vec<String>, Failure> {
+    let value = to_json(serde_json::to_value(stock))?;
+    Ok(STOCK_COLUMNS
+        .iter()
+        .map(|name| {
+            value
+                .get(name.to_ascii_lowercase())
+                .map(cell)
+                .unwrap_or_default()
+        })
+        .collect())
 }
 
 fn stock_rows(stocks: &[StockEntity]) -> Result<String, Failure> {
     let mut rows = Vec::with_capacity(stocks.len());
     for stock in stocks {
-        let value = to_json(serde_json::to_value(stock))?;
-        let field = |name: &str| value.get(name).map(cell).unwrap_or_default();
-        rows.push(vec![
-            field("product_coupon_id"),
-            field("stock_id"),
-            field("state"),
-            field("remark"),
-            field("deactivate_time"),
-        ]);
+        rows.push(stock_row(stock)?);
     }
-    Ok(table(
-        &[
-            "PRODUCT_COUPON_ID",
-            "STOCK_ID",
-            "STATE",
-            "REMARK",
-            "DEACTIVATE_TIME",
-        ],
-        &rows,
-    ))
+    Ok(table(&STOCK_COLUMNS, &rows))
 }
 
 fn to_json(encoded: Result<Value, serde_json::Error>) -> Result<Value, Failure> {
@@ -222,13 +300,18 @@ fn to_json(encoded: Result<Value, serde_json::Error>) -> Result<Value, Failure> 
 }
 
 fn pretty(value: &Value) -> Result<(), Failure> {
+    line(&json_text(value)?)
+}
+
+/// Pretty JSON, made safe for a terminal (still valid JSON).
+fn json_text(value: &Value) -> Result<String, Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| {
         Failure::new(
             FailureKind::Other,
             format!("cannot encode the answer as JSON: {e}"),
         )
     })?;
-    line(&json_terminal_safe(&text))
+    Ok(json_terminal_safe(&text))
 }
 
 /// Longest cell shown in a table, in terminal columns.
@@ -342,7 +425,10 @@ mod tests {
         );
         assert!(!safe.chars().any(is_terminal_unsafe));
         let long = "x".repeat(3_145_000 + 10);
-        assert_eq!(untrusted(&long, 10), "xxxxxxxxxx… (3,145,000 more characters)");
+        assert_eq!(
+            untrusted(&long, 10),
+            "xxxxxxxxxx… (3,145,000 more characters)"
+        );
         assert_eq!(untrusted("abc", 3), "abc");
         assert_eq!(untrusted("abcd", 3), "abc… (1 more character)");
         assert_eq!(thousands(0), "0");
@@ -355,7 +441,10 @@ mod tests {
     fn json_stays_json_without_raw_controls() {
         let value = serde_json::json!({"remark": "a\u{1b}[2J\u{0}\u{9b}\u{202e}\r批"});
         let text = json_terminal_safe(&serde_json::to_string_pretty(&value).unwrap());
-        assert!(!text.chars().any(|c| c != '\n' && is_terminal_unsafe(c)), "{text}");
+        assert!(
+            !text.chars().any(|c| c != '\n' && is_terminal_unsafe(c)),
+            "{text}"
+        );
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
     }

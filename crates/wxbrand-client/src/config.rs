@@ -612,7 +612,9 @@ mod tests {
             Some("http://127.0.0.1:8080")
         );
         assert_eq!(
-            normalize_base_url("x", "http://[::1]:65535").ok().as_deref(),
+            normalize_base_url("x", "http://[::1]:65535")
+                .ok()
+                .as_deref(),
             Some("http://[::1]:65535")
         );
         for bad in [
@@ -679,7 +681,10 @@ mod tests {
         match err {
             Some(err @ ConfigError::Invalid { .. }) => {
                 assert_eq!(err.setting(), Some("base_url"));
-                assert!(err.to_string().contains("`99999` is not a port number"), "{err}");
+                assert!(
+                    err.to_string().contains("`99999` is not a port number"),
+                    "{err}"
+                );
             }
             other => panic!("expected an invalid base_url, got {other:?}"),
         }
@@ -723,7 +728,10 @@ mod tests {
                 assert_eq!(err.setting(), Some(env_var::PRIVATE_KEY_PATH));
                 let source = std::error::Error::source(&err).map(ToString::to_string);
                 assert!(
-                    source.as_deref().unwrap_or_default().contains("not a regular file"),
+                    source
+                        .as_deref()
+                        .unwrap_or_default()
+                        .contains("not a regular file"),
                     "{source:?}"
                 );
             }

@@ -77,7 +77,10 @@ fn an_oversized_file_is_refused() {
     // Exactly the limit is read.
     let fits = dir.join("fits.pem");
     std::fs::write(&fits, vec![b'A'; MAX_KEY_FILE_SIZE as usize]).unwrap();
-    assert_eq!(read_key_file(&fits).unwrap().len(), MAX_KEY_FILE_SIZE as usize);
+    assert_eq!(
+        read_key_file(&fits).unwrap().len(),
+        MAX_KEY_FILE_SIZE as usize
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

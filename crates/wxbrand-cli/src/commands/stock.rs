@@ -6,7 +6,6 @@
 //! answer that failed verification, 5 for a transport failure, 1 for anything else (such as a
 //! verified answer that does not match the expected shape).
 
-use futures_util::StreamExt;
 use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, RetryPolicy};
 use wxbrand_product_coupon::{
     DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
@@ -92,21 +91,133 @@ fn list(args: &ListArgs) -> Result<(), Failure> {
             .map_err(|e| validation_failure(&e))?;
     }
     if args.all {
-        let stocks = with_client(&args.connection, |client| async move {
-            let mut stream = client.product_coupon().list_all_stocks(request);
-            let mut stocks = Vec::new();
-            while let Some(stock) = stream.next().await {
-                stocks.push(stock?);
-            }
-            Ok(stocks)
-        })?;
-        output::all_stocks(&stocks, args.connection.output)
+        let limits = Limits {
+            max_pages: args.max_pages,
+            max_items: args.max_items,
+        };
+        let format = args.connection.output;
+        with_client_failure(&args.connection, |client| async move {
+            list_all(&client, request, limits, format).await
+        })
     } else {
         let response = with_client(&args.connection, |client| async move {
             client.product_coupon().list_stocks(request).await
         })?;
         output::stock_page(response.value(), args.connection.output)
     }
+}
+
+/// The caps of `stock list --all`.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_pages: u32,
+    max_items: u64,
+}
+
+/// Follows `next_page_token` page by page, printing each page's stocks as it arrives (memory: one
+/// page), and stops with a failure naming the limit when `--max-pages` or `--max-items` is reached
+/// with more to come, when a page is empty yet names a next page, or when a token comes back.
+///
+/// The output is closed (`]`, the count) on every path, so stdout stays valid JSON.
+// At merge: the SDK's paging stream gets its own caps and typed error; this loop can then use it.
+async fn list_all(
+    client: &Client,
+    first: ListStocksRequest,
+    limits: Limits,
+    format: crate::cli::OutputFormat,
+) -> Result<(), Failure> {
+    let mut printer = output::StockListPrinter::start(format)?;
+    let outcome = follow_pages(client, first, limits, &mut printer).await;
+    printer.finish()?;
+    outcome
+}
+
+async fn follow_pages(
+    client: &Client,
+    first: ListStocksRequest,
+    limits: Limits,
+    printer: &mut output::StockListPrinter,
+) -> Result<(), Failure> {
+    let base = first.clone();
+    let mut request = first;
+    // Tokens followed so far, to refuse one given again; at most --max-pages of them.
+    let mut seen_tokens = std::collections::HashSet::new();
+    let mut pages: u32 = 0;
+    loop {
+        let page = client
+            .product_coupon()
+            .list_stocks(request)
+            .await
+            .map_err(|e| call_failure(&e))?
+            .into_inner();
+        pages += 1;
+        let token = page.next_page_token.filter(|t| !t.is_empty());
+        let room = limits.max_items.saturating_sub(printer.printed());
+        let shown =
+            usize::try_from(room).map_or(page.stock_list.len(), |r| r.min(page.stock_list.len()));
+        printer.page(page.stock_list.get(..shown).unwrap_or_default())?;
+        let more_on_page = shown < page.stock_list.len();
+        let Some(token) = token else {
+            if more_on_page {
+                return Err(limit_reached(
+                    &format!("{} stocks (--max-items)", limits.max_items),
+                    "--max-items",
+                    None,
+                ));
+            }
+            return Ok(());
+        };
+        let continue_with = output::untrusted(&token, output::MAX_TEXT_CHARS);
+        if more_on_page || printer.printed() >= limits.max_items {
+            return Err(limit_reached(
+                &format!("{} stocks (--max-items)", limits.max_items),
+                "--max-items",
+                // The page's remaining stocks would be skipped by continuing from its token.
+                (!more_on_page).then_some(continue_with.as_str()),
+            ));
+        }
+        if page.stock_list.is_empty() {
+            return Err(Failure::new(
+                FailureKind::Other,
+                format!(
+                    "stopped: page {pages} held no stock yet named a next page ({continue_with}); \
+                     a listing that goes on without stocks is not followed"
+                ),
+            ));
+        }
+        if pages >= limits.max_pages {
+            return Err(limit_reached(
+                &format!("{} pages (--max-pages)", limits.max_pages),
+                "--max-pages",
+                Some(&continue_with),
+            ));
+        }
+        if !seen_tokens.insert(token.clone()) {
+            return Err(Failure::new(
+                FailureKind::Other,
+                format!(
+                    "stopped: page {pages} named a next page already fetched ({continue_with}); \
+                     following it would loop forever"
+                ),
+            ));
+        }
+        request = base
+            .clone()
+            .page_token(token)
+            .map_err(|e| validation_failure(&e))?;
+    }
+}
+
+/// The failure of `--all` stopped by a cap, saying how to raise it and where to continue.
+fn limit_reached(limit: &str, flag: &str, continue_with: Option<&str>) -> Failure {
+    let mut text =
+        format!("stopped at the limit of {limit}: the listing goes on; raise {flag} to fetch more");
+    if let Some(token) = continue_with {
+        text.push_str(&format!(
+            ", or continue from here with --page-token {token}"
+        ));
+    }
+    Failure::new(FailureKind::Other, text)
 }
 
 fn stock_state(state: StateFilter) -> StockState {
@@ -136,6 +247,17 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
+    with_client_failure(connection, |client| async move {
+        call(client).await.map_err(|e| call_failure(&e))
+    })
+}
+
+/// As [`with_client`], for a `call` that maps its own failures.
+fn with_client_failure<T, F, Fut>(connection: &ConnectionArgs, call: F) -> Result<T, Failure>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
     let builder = client_builder(connection)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -143,7 +265,7 @@ where
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let client = builder.build().map_err(|e| config_failure(&e))?;
-        call(client).await.map_err(|e| call_failure(&e))
+        call(client).await
     })
 }
 
