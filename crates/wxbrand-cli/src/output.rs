@@ -76,10 +76,10 @@ pub fn untrusted(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         None => escape(text.as_bytes()),
         Some((cut_at, _)) => {
-            let rest = text[cut_at..].chars().count();
+            let rest = text.get(cut_at..).unwrap_or_default().chars().count();
             format!(
                 "{}… ({} more character{})",
-                escape(text[..cut_at].as_bytes()),
+                escape(text.as_bytes().get(..cut_at).unwrap_or_default()),
                 thousands(rest),
                 if rest == 1 { "" } else { "s" }
             )
@@ -92,7 +92,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
