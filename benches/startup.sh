@@ -9,7 +9,7 @@
 #
 # Without WXBRAND, the binary is built the README's way, `cargo install --path crates/wxbrand-cli`,
 # from the repository root (so `.cargo/config.toml`'s [env] applies), into a scratch root.
-# It checks that the binary's aws-lc was built without CPU-jitter entropy and says so.
+# It tells whether the binary's aws-lc was built with CPU-jitter entropy (its `jent_*` symbols).
 # Needs bash 5 (EPOCHREALTIME), openssl and awk; no hyperfine.
 set -euo pipefail
 
@@ -24,10 +24,13 @@ if [[ -z "${WXBRAND:-}" ]]; then
     WXBRAND="$root/bin/wxbrand"
 fi
 
-if grep -aq opt_out_cpu_jitter_initialize "$WXBRAND"; then
+# jitterentropy's functions (`jent_*`) are linked only when aws-lc was built with it.
+if grep -aq jent_entropy_init "$WXBRAND"; then
+    echo "aws-lc in $WXBRAND: CPU-jitter entropy ON (built without AWS_LC_SYS_NO_JITTER_ENTROPY=1)" >&2
+elif grep -aq opt_out_cpu_jitter_initialize "$WXBRAND"; then
     echo "aws-lc in $WXBRAND: CPU-jitter entropy off (AWS_LC_SYS_NO_JITTER_ENTROPY=1)" >&2
 else
-    echo "aws-lc in $WXBRAND: CPU-jitter entropy ON (built without AWS_LC_SYS_NO_JITTER_ENTROPY=1)" >&2
+    echo "aws-lc in $WXBRAND: cannot tell whether CPU-jitter entropy is built in (stripped binary)" >&2
 fi
 
 message="$(mktemp)"

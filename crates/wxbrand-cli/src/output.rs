@@ -12,15 +12,7 @@ use crate::exit::{Failure, FailureKind};
 ///
 /// A reader that went away (`| head`) is not an error: the command did its work.
 pub fn line(text: &str) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::new(
-            FailureKind::Other,
-            format!("cannot write to stdout: {e}"),
-        )),
-    }
+    write_raw(&format!("{text}\n"))
 }
 
 /// Writes one line on stderr (a note for people; failures to write it are ignored).
@@ -233,7 +225,7 @@ impl StockListPrinter {
     }
 }
 
-/// Writes `text` on stdout without a newline and flushes it (a closed pipe is not an error).
+/// Writes `text` on stdout as is and flushes it (a closed pipe is not an error).
 fn write_raw(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match write!(stdout, "{text}").and_then(|()| stdout.flush()) {
