@@ -39,7 +39,8 @@ fn main() -> ExitCode {
 
 /// Sends the SDK's traces to stderr when asked: by `RUST_LOG` (e.g. `wxbrand=debug`; it wins), or
 /// `-v` (debug) / `-vv` (trace) for the `wxbrand` crates. Nothing is installed otherwise, so a
-/// plain run pays nothing for it. The SDK traces no secret (keys, `Authorization`, bodies).
+/// plain run pays nothing for it. The SDK traces no secret (keys, `Authorization`, bodies); what
+/// it traces of answers is escaped for the terminal by [`output::TraceWriter`].
 fn install_tracing(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let filter = match std::env::var("RUST_LOG") {
@@ -52,7 +53,7 @@ fn install_tracing(verbose: u8) {
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| output::TraceWriter)
         .try_init();
 }
 

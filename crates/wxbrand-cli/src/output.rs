@@ -111,6 +111,34 @@ fn json_terminal_safe(json: &str) -> String {
     out
 }
 
+/// Longest trace event printed whole on stderr, in characters.
+const MAX_TRACE_CHARS: usize = 4_000;
+
+/// Where traces go: stderr, each event [`untrusted`] (escaped and cut), since trace fields can
+/// carry pieces of an answer (an error's `message`, a `Request-ID`). The tracing formatter writes
+/// one whole event per `write` call; only its final newline is kept as is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TraceWriter;
+
+impl Write for TraceWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(bytes);
+        let (event, newline) = match text.strip_suffix('\n') {
+            Some(event) => (event, "\n"),
+            None => (&*text, ""),
+        };
+        let safe = untrusted(event, MAX_TRACE_CHARS);
+        std::io::stderr()
+            .lock()
+            .write_all(format!("{safe}{newline}").as_bytes())?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 /// An error's text followed by its sources' texts, `: `-separated, made safe for the terminal
 /// with [`untrusted`] (error texts can carry pieces of an answer).
 pub fn chain(error: &dyn std::error::Error) -> String {

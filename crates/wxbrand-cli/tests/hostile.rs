@@ -263,6 +263,14 @@ fn an_api_error_is_escaped_and_a_huge_message_is_cut() {
         stderr.contains("Request-ID: 08HOSTILE00000001"),
         "{stderr:.3000}"
     );
+    // The traces of the failed call are escaped too.
+    let traced = stock_get(&server.url())
+        .env("RUST_LOG", "wxbrand=debug")
+        .output()
+        .unwrap();
+    assert_eq!(traced.status.code(), Some(3));
+    assert_terminal_safe(&traced.stderr, "stderr with traces");
+    assert!(String::from_utf8_lossy(&traced.stderr).contains("call failed"));
 }
 
 fn thousands(n: usize) -> String {
