@@ -304,12 +304,12 @@ pub struct ListArgs {
     pub all: bool,
     /// With --all: stop with an error (exit 1) once this many pages were fetched and the listing
     /// goes on; raise it for longer listings.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PAGES,
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PAGES, requires = "all",
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pages: u32,
     /// With --all: stop with an error (exit 1) once this many stocks were printed and the listing
     /// goes on; raise it for longer listings.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ITEMS,
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ITEMS, requires = "all",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_items: u64,
     /// Client settings.
