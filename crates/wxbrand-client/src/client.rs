@@ -1,6 +1,5 @@
 //! The async client and its pipeline: validate → serialize → sign → send → verify → decode.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,14 +7,15 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use tracing::field::Empty;
 use tracing::Instrument;
-use wxbrand_core::{ApiError, Method, Operation, PreparedRequest};
+use wxbrand_core::{ApiError, Method, Operation, Paged, PreparedRequest};
 use wxbrand_sign::{Signer, Verifier};
 use wxbrand_transport::{BlockingTransport, Transport, TransportError, TransportErrorKind};
 
 use crate::clock::{Clock, NonceSource, Sleeper};
 use crate::error::DecodeError;
 use crate::hosts::{HostRole, Hosts};
-use crate::rate_limit::SlidingWindow;
+use crate::paging::PageStream;
+use crate::rate_limit::RateLimits;
 use crate::retry::{after_status, after_transport_error, random_unit, Verdict};
 use crate::{ClientBuilder, ConfigError, Error, Response, RetryPolicy};
 
@@ -26,8 +26,9 @@ const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json
 /// The async WeChat Pay brand API client. Cheap to clone: clones share the connection pool, the
 /// rate limits and the host-failover state, so build one per brand and clone it freely.
 ///
-/// Endpoint crates add methods through extension traits (e.g. `wxbrand-product-coupon`'s
-/// `client.product_coupon()`); [`Client::execute`] runs any [`Operation`].
+/// [`Client::send`] runs any [`Operation`] and [`Client::paginate`] pages through any [`Paged`]
+/// listing; endpoint crates add one-line methods through extension traits (e.g.
+/// `wxbrand-product-coupon`'s `client.product_coupon()`).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -46,7 +47,7 @@ pub(crate) struct Parts {
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) nonces: Arc<dyn NonceSource>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) rate_limits: HashMap<&'static str, SlidingWindow>,
+    pub(crate) rate_limits: RateLimits,
 }
 
 struct Inner {
@@ -61,7 +62,7 @@ struct Inner {
     sleeper: Arc<dyn Sleeper>,
     nonces: Arc<dyn NonceSource>,
     retry: RetryPolicy,
-    rate_limits: HashMap<&'static str, SlidingWindow>,
+    rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for Client {
@@ -147,20 +148,37 @@ impl Client {
         self.inner.hosts.backup()
     }
 
-    /// Runs any operation: validate, sign, send (with retries, failover and rate limit), verify
-    /// the answer and decode it.
-    pub async fn execute<O: Operation + ?Sized>(
-        &self,
-        operation: &O,
-    ) -> Result<Response<O::Response>, Error> {
+    /// Runs any operation: prepare it, sign, send (with retries, failover and its rate limit),
+    /// verify the answer, decode it and check that it is about what was asked
+    /// ([`Operation::check_answer`]; a mismatch is [`Error::AnswerMismatch`]).
+    pub async fn send<O: Operation>(&self, operation: &O) -> Result<Response<O::Response>, Error> {
         let prepared = operation.prepare()?;
-        let answer = self.execute_prepared(&prepared).await?;
-        decode(answer)
+        let answer = decode::<O::Response>(self.send_prepared(&prepared).await?)?;
+        if let Err(source) = operation.check_answer(answer.value()) {
+            tracing::warn!(
+                operation = O::NAME,
+                field = source.field(),
+                request_id = answer.request_id(),
+                "the answer is not about the request; discarded"
+            );
+            return Err(Error::AnswerMismatch {
+                source,
+                request_id: answer.request_id().map(str::to_owned),
+                attempts: answer.attempts(),
+            });
+        }
+        Ok(answer)
+    }
+
+    /// Every item of a listing, page after page, fetched as the stream is read: see
+    /// [`PageStream`] for how it ends and its limits.
+    pub fn paginate<O: Paged>(&self, first: O) -> PageStream<O> {
+        PageStream::new(self.clone(), first)
     }
 
     /// Runs a prepared request and returns the verified body undecoded (for callers who want the
-    /// raw JSON). Only verified 2xx bodies come back.
-    pub async fn execute_prepared(
+    /// raw JSON). Only verified 2xx bodies come back; the answer is not checked against the request.
+    pub async fn send_prepared(
         &self,
         prepared: &PreparedRequest,
     ) -> Result<Response<Bytes>, Error> {
@@ -227,7 +245,7 @@ impl Inner {
         let method = http_method(prepared.method());
         let body = prepared.body().map(Bytes::copy_from_slice);
         let repeat_safe = prepared.is_repeat_safe();
-        let limiter = self.rate_limits.get(prepared.name());
+        let limiter = self.rate_limits.window(prepared);
         let started = self.clock.monotonic();
         // Time waiting for the rate limiter, which the retry deadline does not count.
         let mut queued = Duration::ZERO;
@@ -237,7 +255,7 @@ impl Inner {
         loop {
             attempt += 1;
             // Held until this attempt's answer is in (see `RateLimit`).
-            let permit = match limiter {
+            let permit = match limiter.as_deref() {
                 Some(limiter) => {
                     let asked = self.clock.monotonic();
                     let permit = limiter.acquire(&*self.clock, &*self.sleeper).await;

@@ -9,7 +9,8 @@ use wxbrand_sign::{PrivateKey, PublicKey, Signer, Verifier};
 use wxbrand_transport::{BlockingTransport, Transport};
 
 use crate::clock::{Clock, NonceSource, RandomNonce, Sleeper, SystemClock, TokioSleeper};
-use crate::rate_limit::{RateLimit, SlidingWindow};
+use crate::rate_limit::RateLimits;
+use crate::RateLimit;
 use crate::{Client, ConfigError, RetryPolicy};
 
 /// The main host of the brand API (nearest access point).
@@ -137,11 +138,10 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// A builder with the defaults: main and backup hosts of WeChat Pay, a 60 s failover
-    /// cooldown, [`RetryPolicy::default`], `deactivate_stock` limited to 20 per second, the
-    /// system clock, tokio sleeps and secure random nonces.
+    /// cooldown, [`RetryPolicy::default`], each operation's own rate limit
+    /// ([`Operation::RATE_LIMIT`](wxbrand_core::Operation::RATE_LIMIT), e.g. 20 per second for
+    /// `deactivate_stock`), the system clock, tokio sleeps and secure random nonces.
     pub fn new() -> Self {
-        let mut rate_limits = HashMap::new();
-        rate_limits.insert("deactivate_stock", Some(RateLimit::per_second(20)));
         ClientBuilder {
             names: CODE_NAMES,
             brand_id: None,
@@ -158,7 +158,7 @@ impl ClientBuilder {
             sleeper: Arc::new(TokioSleeper),
             nonces: Arc::new(RandomNonce),
             retry: RetryPolicy::default(),
-            rate_limits,
+            rate_limits: HashMap::new(),
         }
     }
 
@@ -305,16 +305,17 @@ impl ClientBuilder {
     }
 
     /// Limits how often `operation` (an [`Operation`](wxbrand_core::Operation)'s
-    /// [`name`](wxbrand_core::PreparedRequest::name), e.g. `"deactivate_stock"`) is sent, by this
-    /// client and all its clones; calls over the limit wait. Every attempt counts, retries too.
-    /// Default: `deactivate_stock` at [`RateLimit::per_second`]`(20)`, WeChat Pay's limit per
-    /// brand. Build one client per brand and clone it, so the limit is shared.
+    /// [`NAME`](wxbrand_core::Operation::NAME), e.g. `"deactivate_stock"`) is sent, by this
+    /// client and all its clones, in place of the operation's own default
+    /// ([`Operation::RATE_LIMIT`](wxbrand_core::Operation::RATE_LIMIT): WeChat Pay's limit per
+    /// brand, e.g. 20 per second for `deactivate_stock`); calls over the limit wait. Every attempt
+    /// counts, retries too. Build one client per brand and clone it, so the limit is shared.
     pub fn rate_limit(mut self, operation: &'static str, limit: RateLimit) -> Self {
         self.rate_limits.insert(operation, Some(limit));
         self
     }
 
-    /// Removes the client-side rate limit of `operation`.
+    /// Removes the client-side rate limit of `operation` (its default included).
     pub fn without_rate_limit(mut self, operation: &'static str) -> Self {
         self.rate_limits.insert(operation, None);
         self
@@ -380,8 +381,7 @@ impl ClientBuilder {
             Some(url) => Some(normalize_base_url("backup_url", url)?),
             None => None,
         };
-        let mut rate_limits = HashMap::new();
-        for (operation, limit) in self.rate_limits {
+        for (operation, limit) in &self.rate_limits {
             if let Some(limit) = limit {
                 if limit.max() == 0 || limit.window().is_zero() {
                     return Err(ConfigError::Invalid {
@@ -389,9 +389,9 @@ impl ClientBuilder {
                         problem: format!("the limit of `{operation}` must allow at least one request in a non-empty window"),
                     });
                 }
-                rate_limits.insert(operation, SlidingWindow::new(limit));
             }
         }
+        let rate_limits = RateLimits::new(self.rate_limits);
         let transport = match self.transport {
             Some(transport) => transport,
             None => default_transport(self.extra_root_certificates)?,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use wxbrand_core::{ApiError, ValidationError};
+use wxbrand_core::{AnswerMismatch, ApiError, ValidationError};
 use wxbrand_sign::{KeyError, SignError, VerifyError};
 use wxbrand_transport::{TransportError, TransportErrorKind};
 
@@ -18,7 +18,9 @@ use wxbrand_transport::{TransportError, TransportErrorKind};
 /// | [`Error::Verification`] | yes, and answered | no |
 /// | [`Error::Api`] | yes, and refused | 429/500/502/503 for repeat-safe calls |
 /// | [`Error::Decode`] | yes, and answered (verified) | no |
-/// | [`Error::RepeatedPageToken`] | yes, and answered (verified) | no |
+/// | [`Error::AnswerMismatch`] | yes, and answered (verified) about something else | no |
+/// | [`Error::RepeatedPageToken`], [`Error::EmptyPageWithToken`] | yes, and answered (verified) | no |
+/// | [`Error::PagingLimit`] | no more pages | no |
 ///
 /// Every kind carries the number of attempts made ([`Error::attempts`]) and, when an answer came
 /// back, its `Request-ID` ([`Error::request_id`]) — quote it to WeChat Pay support.
@@ -83,6 +85,39 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
+    /// A verified answer is not about what the request asked for: one of its identifying fields
+    /// (a stock id, the request number of a deactivation) differs from the value sent. The answer
+    /// is dropped. Not retried: a server (or something between) that answers about another object
+    /// is not fixed by asking again; report it with the Request-ID.
+    #[non_exhaustive]
+    AnswerMismatch {
+        /// Which field, the value sent and the value answered.
+        source: AnswerMismatch,
+        /// The answer's `Request-ID` header, if any.
+        request_id: Option<String>,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// A listing answered a page with no items that still carries a next page token. Following
+    /// such tokens could go on forever without handing out anything, and the listing cannot be
+    /// known to be complete, so it stops here (the items before were handed out). Continue by
+    /// hand from `token` if the server is trusted.
+    #[non_exhaustive]
+    EmptyPageWithToken {
+        /// The token of the empty page.
+        token: String,
+        /// The `Request-ID` of that answer, if any.
+        request_id: Option<String>,
+        /// Attempts made for that answer.
+        attempts: u32,
+    },
+    /// A listing reached its limit of pages or items and stops (the items before were handed
+    /// out); raise the limit with `.max_pages(n)` or `.max_items(n)` on the stream or iterator.
+    #[non_exhaustive]
+    PagingLimit {
+        /// Which limit, and its value.
+        limit: PagingLimit,
+    },
     /// A listing answered with a `next_page_token` it had already given: following it would loop
     /// forever, so the listing ends here. The items of the pages before were handed out. Made by
     /// endpoint crates' paging ([`Error::repeated_page_token`]).
@@ -124,6 +159,8 @@ impl Error {
             Error::Transport { request_id, .. }
             | Error::Verification { request_id, .. }
             | Error::Decode { request_id, .. }
+            | Error::AnswerMismatch { request_id, .. }
+            | Error::EmptyPageWithToken { request_id, .. }
             | Error::RepeatedPageToken { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
@@ -132,12 +169,16 @@ impl Error {
     /// How many times the request was sent (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidRequest { .. } | Error::BlockingInsideRuntime => 0,
+            Error::InvalidRequest { .. }
+            | Error::BlockingInsideRuntime
+            | Error::PagingLimit { .. } => 0,
             Error::Signing { attempts, .. }
             | Error::Transport { attempts, .. }
             | Error::Verification { attempts, .. }
             | Error::Api { attempts, .. }
             | Error::Decode { attempts, .. }
+            | Error::AnswerMismatch { attempts, .. }
+            | Error::EmptyPageWithToken { attempts, .. }
             | Error::RepeatedPageToken { attempts, .. } => *attempts,
         }
     }
@@ -260,11 +301,42 @@ impl fmt::Display for Error {
                 )?;
                 write_request_id(f, request_id.as_deref())
             }
+            Error::AnswerMismatch { source, request_id, .. } => {
+                write!(
+                    f,
+                    "a verified answer is not about the request: its {} differs from the value sent; \
+                     the answer was discarded: report it with the Request-ID",
+                    source.field()
+                )?;
+                write_request_id(f, request_id.as_deref())
+            }
+            Error::EmptyPageWithToken { token, request_id, .. } => {
+                write!(
+                    f,
+                    "the listing answered an empty page that still carries page token `{}`; stopped \
+                     (the items before were returned; the listing may be incomplete)",
+                    token.escape_debug()
+                )?;
+                write_request_id(f, request_id.as_deref())
+            }
+            Error::PagingLimit { limit } => match limit {
+                PagingLimit::Pages(max) => write!(
+                    f,
+                    "the listing stopped after {max} pages, its limit, with more pages left; raise \
+                     it with `.max_pages(n)` if the listing is really that long"
+                ),
+                PagingLimit::Items(max) => write!(
+                    f,
+                    "the listing stopped after {max} items, its limit, with more items left; raise \
+                     it with `.max_items(n)` if the listing is really that long"
+                ),
+            },
             Error::RepeatedPageToken { token, request_id, .. } => {
                 write!(
                     f,
-                    "the listing answered page token `{token}` a second time; stopped instead of \
-                     looping forever (the items before were returned): report it with the Request-ID"
+                    "the listing answered page token `{}` a second time; stopped instead of \
+                     looping forever (the items before were returned): report it with the Request-ID",
+                    token.escape_debug()
                 )?;
                 write_request_id(f, request_id.as_deref())
             }
@@ -285,9 +357,23 @@ impl std::error::Error for Error {
             Error::Verification { source, .. } => Some(source),
             Error::Api { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
-            Error::RepeatedPageToken { .. } | Error::BlockingInsideRuntime => None,
+            Error::AnswerMismatch { source, .. } => Some(source),
+            Error::RepeatedPageToken { .. }
+            | Error::EmptyPageWithToken { .. }
+            | Error::PagingLimit { .. }
+            | Error::BlockingInsideRuntime => None,
         }
     }
+}
+
+/// The limit a listing reached ([`Error::PagingLimit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PagingLimit {
+    /// At most this many pages (`.max_pages(n)`).
+    Pages(u32),
+    /// At most this many items (`.max_items(n)`).
+    Items(u64),
 }
 
 /// A verified answer that did not decode into the expected type.

@@ -14,7 +14,7 @@
 //! // WXBRAND_PUBLIC_KEY_ID, WXBRAND_PUBLIC_KEY_PATH (and optionally WXBRAND_BASE_URL).
 //! let client = Client::from_env()?;
 //! let request = DeactivateStockRequest::new("1000000013", "1000000013001", "deact_20250101_0001", "批次信息有误")?;
-//! let stock = client.execute(&request).await?;
+//! let stock = client.send(&request).await?;
 //! println!("{:?} (Request-ID {:?})", stock.state, stock.request_id());
 //! # Ok(())
 //! # }
@@ -33,8 +33,9 @@
 //!    `User-Agent: wxbrand/<version> (+rust)`.
 //! 4. **Retry** what is safe to retry ([`RetryPolicy`]); **fail over** to the backup host when the
 //!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]).
-//! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`]; non-2xx answers become
-//!    [`Error::Api`].
+//! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`] and **check** that it is
+//!    about what was asked ([`Operation::check_answer`], else [`Error::AnswerMismatch`]); non-2xx
+//!    answers become [`Error::Api`].
 //!
 //! # Failures and what the client does about them
 //!
@@ -47,6 +48,7 @@
 //! | 2xx answer with a bad or `WECHATPAY/SIGNTEST/` signature, a stale timestamp, an unknown `Wechatpay-Serial`, missing headers | [`Error::Verification`], body dropped, not retried | same | unchanged |
 //! | answer larger than the transport allows | [`Error::Transport`] (`ResponseTooLarge`) | same | unchanged |
 //! | verified 2xx answer of an unexpected shape | [`Error::Decode`] with the `Request-ID` | same | unchanged |
+//! | verified 2xx answer about another object (another stock id, another request number) | [`Error::AnswerMismatch`] with both values, not retried | same | unchanged |
 //!
 //! Retries stop after [`RetryPolicy`]'s count (default 3) or total deadline (default 30 s, counting
 //! attempts and backoff, not time queued for the rate limit);
@@ -68,22 +70,26 @@ pub mod clock;
 mod config;
 mod error;
 mod hosts;
+pub mod paging;
 mod rate_limit;
 mod response;
 mod retry;
 
 #[cfg(feature = "blocking")]
-pub use blocking::BlockingClient;
+pub use blocking::{BlockingClient, PageIter};
 pub use client::Client;
 pub use config::{
     env_var, ClientBuilder, BACKUP_BASE_URL, DEFAULT_FAILOVER_COOLDOWN, MAIN_BASE_URL, USER_AGENT,
 };
-pub use error::{ConfigError, DecodeError, Error};
-pub use rate_limit::RateLimit;
+pub use error::{ConfigError, DecodeError, Error, PagingLimit};
+pub use paging::PageStream;
 pub use response::Response;
 pub use retry::RetryPolicy;
 
 /// Re-exported so users need not depend on the layers directly.
-pub use wxbrand_core::{ApiError, ErrorCode, Operation, PreparedRequest, ValidationError};
+pub use wxbrand_core::{
+    AnswerMismatch, ApiError, ErrorCode, Operation, Paged, PreparedRequest, RateLimit,
+    ValidationError,
+};
 pub use wxbrand_sign::{PrivateKey, PublicKey, VerifyError};
 pub use wxbrand_transport::{Transport, TransportError, TransportErrorKind};
