@@ -168,6 +168,7 @@ macro_rules! limit_methods {
         }
     };
 }
+#[cfg(feature = "blocking")]
 pub(crate) use limit_methods;
 
 type PageFuture<O> = Pin<

@@ -131,7 +131,7 @@ pub fn fresh_out_request_no(unix_seconds: i64, nonce: &str) -> String {
 }
 
 /// Builds the client on a fresh runtime and runs `call` with it, mapping failures to exit classes.
-fn with_client<T, F, Fut>(connection: &ConnectionArgs, call: F) -> Result<T, Failure>
+pub(crate) fn with_client<T, F, Fut>(connection: &ConnectionArgs, call: F) -> Result<T, Failure>
 where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
@@ -201,7 +201,7 @@ fn config_failure(error: &ConfigError) -> Failure {
 }
 
 /// A request field that fails validation, with the flag that gave it.
-fn validation_failure(error: &wxbrand_core::ValidationError) -> Failure {
+pub(crate) fn validation_failure(error: &wxbrand_core::ValidationError) -> Failure {
     let flag = match error.field() {
         "product_coupon_id" => "--product-coupon-id",
         "stock_id" => "--stock-id",
