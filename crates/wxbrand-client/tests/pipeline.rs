@@ -568,6 +568,46 @@ async fn other_operations_are_not_rate_limited_by_default() {
     assert_eq!(clock.monotonic(), Duration::ZERO);
 }
 
+/// An operation the client has never heard of, declaring its own rate limit.
+struct DeclaresItsLimit;
+
+impl Operation for DeclaresItsLimit {
+    const NAME: &'static str = "declares_its_limit";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/brand/limited";
+    const RATE_LIMIT: Option<RateLimit> = Some(RateLimit::per_second(2));
+    type Body = wxbrand_core::NoBody;
+    type Response = serde_json::Value;
+}
+
+#[tokio::test]
+async fn the_rate_limit_comes_from_the_operation_and_an_override_by_name_replaces_it() {
+    let (client, mock, clock) = setup();
+    for _ in 0..3 {
+        mock.push_response(signed(200, "{}", START));
+    }
+    for _ in 0..3 {
+        client.send(&DeclaresItsLimit).await.unwrap();
+    }
+    assert_eq!(
+        clock.monotonic(),
+        Duration::from_secs(1),
+        "the third call waited for the declared 2 per second"
+    );
+
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let client = builder(&mock, &clock)
+        .without_rate_limit("declares_its_limit")
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        mock.push_response(signed(200, "{}", START));
+        client.send(&DeclaresItsLimit).await.unwrap();
+    }
+    assert_eq!(clock.monotonic(), Duration::ZERO);
+}
+
 #[tokio::test]
 async fn an_answer_that_does_not_decode_is_a_decode_error_with_its_request_id() {
     let (client, mock, _clock) = setup();
