@@ -12,6 +12,13 @@ use wxbrand_core::{Operation, Paged, PreparedRequest};
 use crate::paging::Pager;
 use crate::{Client, ClientBuilder, ConfigError, Error, Response};
 
+impl ClientBuilder {
+    /// Builds a [`BlockingClient`] with these settings.
+    pub fn build_blocking(self) -> Result<BlockingClient, ConfigError> {
+        BlockingClient::from_builder(self)
+    }
+}
+
 /// The blocking twin of [`Client`], for synchronous programs. Cheap to clone.
 ///
 /// Its methods must not be called from a thread that runs an async runtime (inside `async` code):
@@ -56,7 +63,7 @@ impl BlockingClient {
         ClientBuilder::from_env()?.build_blocking()
     }
 
-    pub(crate) fn from_builder(builder: ClientBuilder) -> Result<BlockingClient, ConfigError> {
+    fn from_builder(builder: ClientBuilder) -> Result<BlockingClient, ConfigError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("wxbrand-blocking")

@@ -284,6 +284,9 @@ impl fmt::Display for Error {
                 if let Some(message) = source.message() {
                     write!(f, ": {message}")?;
                 }
+                if let Some(location) = source.location() {
+                    write!(f, " redirecting to `{location}` (not followed; check the base URL)")?;
+                }
                 write!(f, " after {attempts} attempt(s)")?;
                 write_request_id(f, source.request_id())?;
                 match source.status() {

@@ -68,19 +68,23 @@ mod blocking;
 mod client;
 pub mod clock;
 mod config;
+mod env;
 mod error;
+mod from_blocking;
 mod hosts;
 pub mod paging;
 mod rate_limit;
 mod response;
 mod retry;
+mod settings;
 
 #[cfg(feature = "blocking")]
 pub use blocking::{BlockingClient, PageIter};
 pub use client::Client;
 pub use config::{
-    env_var, ClientBuilder, BACKUP_BASE_URL, DEFAULT_FAILOVER_COOLDOWN, MAIN_BASE_URL, USER_AGENT,
+    ClientBuilder, BACKUP_BASE_URL, DEFAULT_FAILOVER_COOLDOWN, MAIN_BASE_URL, USER_AGENT,
 };
+pub use env::env_var;
 pub use error::{ConfigError, DecodeError, Error, PagingLimit};
 pub use paging::PageStream;
 pub use response::Response;

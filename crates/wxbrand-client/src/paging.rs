@@ -188,15 +188,19 @@ pub struct PageStream<O: Paged> {
     fetching: Option<(O, PageFuture<O>)>,
 }
 
-impl<O: Paged> PageStream<O> {
-    pub(crate) fn new(client: Client, first: O) -> Self {
+impl Client {
+    /// Every item of a listing, page after page, fetched as the stream is read: see
+    /// [`PageStream`] for how it ends and its limits.
+    pub fn paginate<O: Paged>(&self, first: O) -> PageStream<O> {
         PageStream {
-            client,
+            client: self.clone(),
             pager: Pager::new(first),
             fetching: None,
         }
     }
+}
 
+impl<O: Paged> PageStream<O> {
     limit_methods!();
 }
 

@@ -416,6 +416,62 @@ async fn the_total_deadline_stops_retrying() {
     assert_eq!(clock.slept(), [Duration::from_secs(1)]);
 }
 
+/// A retryable answer carrying `Retry-After: seconds`.
+fn retry_after(status: u16, seconds: &str) -> http::Response<Bytes> {
+    let mut answer = api_error(status, "RATELIMIT_EXCEEDED");
+    answer
+        .headers_mut()
+        .insert("retry-after", seconds.parse().unwrap());
+    answer
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_within_the_deadline() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let policy = RetryPolicy::new()
+        .jitter(0.0)
+        .total_deadline(Duration::from_secs(30));
+    let client = builder(&mock, &clock).retry_policy(policy).build().unwrap();
+    // Longer than the 1 s backoff: waited; shorter than the 2 s backoff: the backoff wins.
+    mock.push_response(retry_after(429, "7"));
+    mock.push_response(retry_after(503, "1"));
+    mock.push_response(ok_stock());
+    assert_eq!(client.send(&deactivate()).await.unwrap().attempts(), 3);
+    assert_eq!(
+        clock.slept(),
+        [Duration::from_secs(7), Duration::from_secs(2)]
+    );
+
+    // A Retry-After past the deadline stops the retries at once, with the answer's error.
+    mock.push_response(retry_after(429, "31"));
+    let error = client.send(&deactivate()).await.unwrap_err();
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(error.status(), Some(429));
+    assert_eq!(clock.slept().len(), 2, "no new wait");
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_its_error_shows_the_location() {
+    let (client, mock, _clock) = setup();
+    let mut answer = signed(302, "", START);
+    answer
+        .headers_mut()
+        .insert("location", "https://elsewhere.test/login".parse().unwrap());
+    mock.push_response(answer);
+    let error = client.send(&deactivate()).await.unwrap_err();
+    assert_eq!(error.status(), Some(302));
+    assert_eq!(
+        error.api_error().unwrap().location(),
+        Some("https://elsewhere.test/login")
+    );
+    assert!(
+        error.to_string().contains("https://elsewhere.test/login"),
+        "{error}"
+    );
+    assert_eq!(mock.requests().len(), 1);
+}
+
 #[tokio::test]
 async fn time_queued_for_the_rate_limit_does_not_use_up_the_retry_deadline() {
     const CALLS: usize = 40;

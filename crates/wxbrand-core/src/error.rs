@@ -304,6 +304,7 @@ pub struct ApiError {
     detail: Option<serde_json::Value>,
     request_id: Option<String>,
     body_excerpt: Option<String>,
+    location: Option<String>,
 }
 
 impl ApiError {
@@ -319,6 +320,7 @@ impl ApiError {
                 detail: parsed.detail,
                 request_id,
                 body_excerpt: None,
+                location: None,
             },
             Err(_) => ApiError {
                 status,
@@ -327,6 +329,7 @@ impl ApiError {
                 detail: None,
                 request_id,
                 body_excerpt: Some(excerpt(&String::from_utf8_lossy(body), BODY_EXCERPT_CHARS)),
+                location: None,
             },
         }
     }
@@ -360,6 +363,16 @@ impl ApiError {
     pub fn body_excerpt(&self) -> Option<&str> {
         self.body_excerpt.as_deref()
     }
+    /// Keeps the `Location` header of a redirect (3xx) answer, shortened and escaped like the
+    /// body excerpt. Redirects are never followed: the error shows where it pointed.
+    pub fn with_location(mut self, location: Option<&str>) -> Self {
+        self.location = location.map(|location| excerpt(location, BODY_EXCERPT_CHARS));
+        self
+    }
+    /// The `Location` of a redirect answer (see [`ApiError::with_location`]).
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
     /// Whether the same request may be sent again later (429, 500, 502, 503).
     pub fn is_retryable(&self) -> bool {
         matches!(self.status, 429 | 500 | 502 | 503)
@@ -381,6 +394,9 @@ impl fmt::Display for ApiError {
                 " (detail: {})",
                 excerpt(&detail.to_string(), BODY_EXCERPT_CHARS)
             )?;
+        }
+        if let Some(location) = &self.location {
+            write!(f, " redirecting to `{location}` (not followed)")?;
         }
         match self.body_excerpt.as_deref() {
             Some("") => f.write_str(" with an empty body")?,
