@@ -42,8 +42,8 @@ pub use wxbrand_core::{
 /// The client pipeline (`wxbrand-client`): [`Client`], its builder, errors and answers.
 #[cfg(feature = "client")]
 pub use wxbrand_client::{
-    clock, env_var, paging, Client, ClientBuilder, ConfigError, DecodeError, Error, PageStream,
-    PagingLimit, RateLimit, Response, RetryPolicy, BACKUP_BASE_URL, MAIN_BASE_URL,
+    clock, env_var, paging, Client, ClientBuilder, ConfigError, DecodeError, Error, ErrorKind,
+    PageStream, PagingLimit, RateLimit, Response, RetryPolicy, BACKUP_BASE_URL, MAIN_BASE_URL,
 };
 
 /// The blocking twin of [`Client`] (feature `blocking`).

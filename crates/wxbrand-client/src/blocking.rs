@@ -10,7 +10,7 @@ use bytes::Bytes;
 use wxbrand_core::{Operation, Paged, PreparedRequest};
 
 use crate::paging::Pager;
-use crate::{Client, ClientBuilder, ConfigError, Error, Response};
+use crate::{Client, ClientBuilder, ConfigError, Error, ErrorKind, Response};
 
 impl ClientBuilder {
     /// Builds a [`BlockingClient`] with these settings.
@@ -22,7 +22,7 @@ impl ClientBuilder {
 /// The blocking twin of [`Client`], for synchronous programs. Cheap to clone.
 ///
 /// Its methods must not be called from a thread that runs an async runtime (inside `async` code):
-/// there they return [`Error::BlockingInsideRuntime`] instead of blocking the runtime. That includes
+/// there they return [`ErrorKind::BlockingInsideRuntime`] instead of blocking the runtime. That includes
 /// tokio's `spawn_blocking` threads, which carry the runtime's context. Use [`Client`] in async
 /// code ([`BlockingClient::as_async`] gives it), e.g. `Handle::current().block_on(client.as_async().send(&op))`
 /// inside `spawn_blocking`.
@@ -96,11 +96,11 @@ impl BlockingClient {
 
     fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output, Error> {
         if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::BlockingInsideRuntime);
+            return Err(ErrorKind::BlockingInsideRuntime.into());
         }
         match &self.runtime.0 {
             Some(runtime) => Ok(runtime.block_on(future)),
-            None => Err(Error::BlockingInsideRuntime),
+            None => Err(ErrorKind::BlockingInsideRuntime.into()),
         }
     }
 

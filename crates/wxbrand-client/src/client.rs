@@ -18,7 +18,7 @@ use crate::error::DecodeError;
 use crate::hosts::{HostRole, Hosts};
 use crate::rate_limit::{RateLimits, SlidingWindow};
 use crate::retry::{after_status, after_transport_error, random_unit, Verdict};
-use crate::{Error, Response, RetryPolicy};
+use crate::{Error, ErrorKind, Response, RetryPolicy};
 
 const WECHATPAY_SERIAL: HeaderName = HeaderName::from_static("wechatpay-serial");
 const REQUEST_ID: &str = "request-id";
@@ -85,15 +85,10 @@ impl Failure {
     /// The error to report; `request_id` is the last one an earlier attempt was answered with.
     fn into_error(self, attempts: u32, request_id: Option<String>) -> Error {
         match self {
-            Failure::Transport { error, .. } => Error::Transport {
-                source: error,
-                request_id,
-                attempts,
-            },
-            Failure::Api { error, .. } => Error::Api {
-                source: Box::new(error),
-                attempts,
-            },
+            Failure::Transport { error, .. } => {
+                Error::new(ErrorKind::Transport(error), attempts, request_id)
+            }
+            Failure::Api { error, .. } => api_error(error, attempts),
         }
     }
 }
@@ -144,7 +139,7 @@ impl Client {
 
     /// Runs any operation: prepare it, sign, send (with retries, failover and its rate limit),
     /// verify the answer, decode it and check that it is about what was asked
-    /// ([`Operation::check_answer`]; a mismatch is [`Error::AnswerMismatch`]).
+    /// ([`Operation::check_answer`]; a mismatch is [`ErrorKind::AnswerMismatch`]).
     pub async fn send<O: Operation>(&self, operation: &O) -> Result<Response<O::Response>, Error> {
         let prepared = operation.prepare()?;
         let answer = decode::<O::Response>(self.send_prepared(&prepared).await?)?;
@@ -155,11 +150,11 @@ impl Client {
                 request_id = answer.request_id(),
                 "the answer is not about the request; discarded"
             );
-            return Err(Error::AnswerMismatch {
-                source,
-                request_id: answer.request_id().map(str::to_owned),
-                attempts: answer.attempts(),
-            });
+            return Err(Error::new(
+                ErrorKind::AnswerMismatch(source),
+                answer.attempts(),
+                answer.request_id().map(str::to_owned),
+            ));
         }
         Ok(answer)
     }
@@ -207,12 +202,18 @@ fn decode<T: serde::de::DeserializeOwned>(answer: Response<Bytes>) -> Result<Res
             answer.request_id().map(str::to_owned),
             answer.attempts(),
         )),
-        Err(source) => Err(Error::Decode {
-            source: DecodeError::new(std::any::type_name::<T>(), source),
-            request_id: answer.request_id().map(str::to_owned),
-            attempts: answer.attempts(),
-        }),
+        Err(source) => Err(Error::new(
+            ErrorKind::Decode(DecodeError::new(std::any::type_name::<T>(), source)),
+            answer.attempts(),
+            answer.request_id().map(str::to_owned),
+        )),
     }
+}
+
+/// The error of an API answer, with its `Request-ID`.
+fn api_error(error: ApiError, attempts: u32) -> Error {
+    let request_id = error.request_id().map(str::to_owned);
+    Error::new(ErrorKind::Api(error), attempts, request_id)
 }
 
 /// A header's value as text, when it is present and visible ASCII.
@@ -309,11 +310,11 @@ impl Inner {
             tracing::info!(host, "host unreachable; switching host");
         }
         if after_transport_error(kind, call.prepared.is_repeat_safe()) == Verdict::Stop {
-            return Outcome::Done(Err(Error::Transport {
-                source: error,
-                request_id: call.last_request_id.take(),
-                attempts: attempt,
-            }));
+            return Outcome::Done(Err(Error::new(
+                ErrorKind::Transport(error),
+                attempt,
+                call.last_request_id.take(),
+            )));
         }
         let switched_host = kind == TransportErrorKind::NotSent
             && role == HostRole::Main
@@ -355,12 +356,11 @@ impl Inner {
                     )),
                     Err(source) => {
                         tracing::warn!(status, request_id = request_id.as_deref(), reason = ?source, "answer failed verification; discarded");
-                        Err(Error::Verification {
-                            source,
-                            status,
-                            request_id,
+                        Err(Error::new(
+                            ErrorKind::Verification { source, status },
                             attempts,
-                        })
+                            request_id,
+                        ))
                     }
                 },
             );
@@ -371,10 +371,7 @@ impl Inner {
                 error.with_location(header_text(answer.headers(), LOCATION.as_str()).as_deref());
         }
         if after_status(status, call.prepared.is_repeat_safe()) == Verdict::Stop {
-            return Outcome::Done(Err(Error::Api {
-                source: Box::new(error),
-                attempts,
-            }));
+            return Outcome::Done(Err(api_error(error, attempts)));
         }
         tracing::debug!(
             attempt = attempts,
@@ -438,20 +435,16 @@ impl Inner {
                 &nonce,
             )
             .and_then(|authorization| authorization.to_header_value())
-            .map_err(|source| Error::Signing {
-                source,
-                attempts: attempt - 1,
-            })?;
+            .map_err(|source| Error::new(ErrorKind::Signing(source), attempt - 1, None))?;
         let uri: http::Uri = format!("{host}{}", prepared.path_and_query())
             .parse()
-            .map_err(|source: http::uri::InvalidUri| Error::Transport {
-                source: TransportError::new(
+            .map_err(|source: http::uri::InvalidUri| {
+                let error = TransportError::new(
                     TransportErrorKind::InvalidUrl,
                     "the request path does not form a valid URL",
                     Some(Box::new(source)),
-                ),
-                request_id: None,
-                attempts: attempt - 1,
+                );
+                Error::new(ErrorKind::Transport(error), attempt - 1, None)
             })?;
         let has_body = body.is_some();
         let mut request = http::Request::new(body.unwrap_or_default());

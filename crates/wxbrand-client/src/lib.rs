@@ -3,7 +3,7 @@
 //!
 //! Every 2xx answer is verified (signature, `Wechatpay-Serial`, timestamp window) before its body
 //! is decoded; there is no switch to turn verification off. Answers that fail are dropped and
-//! reported as [`Error::Verification`].
+//! reported as [`ErrorKind::Verification`].
 //!
 //! ```no_run
 //! use wxbrand_client::Client;
@@ -34,21 +34,21 @@
 //! 4. **Retry** what is safe to retry ([`RetryPolicy`]); **fail over** to the backup host when the
 //!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]).
 //! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`] and **check** that it is
-//!    about what was asked ([`Operation::check_answer`], else [`Error::AnswerMismatch`]); non-2xx
-//!    answers become [`Error::Api`].
+//!    about what was asked ([`Operation::check_answer`], else [`ErrorKind::AnswerMismatch`]); non-2xx
+//!    answers become [`ErrorKind::Api`].
 //!
 //! # Failures and what the client does about them
 //!
 //! | what happened | repeat-safe call (`out_request_no`, GET) | other call | host |
 //! |---|---|---|---|
 //! | main host unreachable (refused, DNS, connect timeout, TLS handshake) | retried at once on the backup | same | backup for the cooldown (default 60 s) |
-//! | connection lost after the request was written, answer lost or cut | retried after backoff; WeChat Pay does not act twice on one `out_request_no` | [`Error::Transport`] (`MaybeDelivered`) | unchanged |
-//! | HTTP 429, 500, 502, 503 (JSON or a proxy's HTML) | retried after backoff | [`Error::Api`] | unchanged |
-//! | HTTP 400, 401, 403, 404, other statuses | [`Error::Api`] at once | same | unchanged |
-//! | 2xx answer with a bad or `WECHATPAY/SIGNTEST/` signature, a stale timestamp, an unknown `Wechatpay-Serial`, missing headers | [`Error::Verification`], body dropped, not retried | same | unchanged |
-//! | answer larger than the transport allows | [`Error::Transport`] (`ResponseTooLarge`) | same | unchanged |
-//! | verified 2xx answer of an unexpected shape | [`Error::Decode`] with the `Request-ID` | same | unchanged |
-//! | verified 2xx answer about another object (another stock id, another request number) | [`Error::AnswerMismatch`] with both values, not retried | same | unchanged |
+//! | connection lost after the request was written, answer lost or cut | retried after backoff; WeChat Pay does not act twice on one `out_request_no` | [`ErrorKind::Transport`] (`MaybeDelivered`) | unchanged |
+//! | HTTP 429, 500, 502, 503 (JSON or a proxy's HTML) | retried after backoff | [`ErrorKind::Api`] | unchanged |
+//! | HTTP 400, 401, 403, 404, other statuses | [`ErrorKind::Api`] at once | same | unchanged |
+//! | 2xx answer with a bad or `WECHATPAY/SIGNTEST/` signature, a stale timestamp, an unknown `Wechatpay-Serial`, missing headers | [`ErrorKind::Verification`], body dropped, not retried | same | unchanged |
+//! | answer larger than the transport allows | [`ErrorKind::Transport`] (`ResponseTooLarge`) | same | unchanged |
+//! | verified 2xx answer of an unexpected shape | [`ErrorKind::Decode`] with the `Request-ID` | same | unchanged |
+//! | verified 2xx answer about another object (another stock id, another request number) | [`ErrorKind::AnswerMismatch`] with both values, not retried | same | unchanged |
 //!
 //! Retries stop after [`RetryPolicy`]'s count (default 3) or total deadline (default 30 s, counting
 //! attempts and backoff, not time queued for the rate limit);
@@ -85,7 +85,7 @@ pub use config::{
     ClientBuilder, BACKUP_BASE_URL, DEFAULT_FAILOVER_COOLDOWN, MAIN_BASE_URL, USER_AGENT,
 };
 pub use env::env_var;
-pub use error::{ConfigError, DecodeError, Error, PagingLimit};
+pub use error::{ConfigError, DecodeError, Error, ErrorKind, PagingLimit};
 pub use paging::PageStream;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -4,13 +4,13 @@
 //! Items are handed out as each page arrives; memory holds one page, the tokens followed so far
 //! (at most [`DEFAULT_MAX_PAGES`] unless raised) and nothing else. A listing ends:
 //! - normally, on a page without a next token (absent or empty);
-//! - with [`Error::RepeatedPageToken`] when the server gives a token it gave before (following it
+//! - with [`ErrorKind::RepeatedPageToken`] when the server gives a token it gave before (following it
 //!   would loop forever);
-//! - with [`Error::EmptyPageWithToken`] on a page with no items that still carries a token: a
+//! - with [`ErrorKind::EmptyPageWithToken`] on a page with no items that still carries a token: a
 //!   server that does so can keep a client fetching forever without handing out anything, and the
 //!   listing cannot be known to be complete, so it stops and says so (the token is in the error
 //!   for whoever wants to continue by hand);
-//! - with [`Error::PagingLimit`] when it would fetch more than `max_pages` pages (default
+//! - with [`ErrorKind::PagingLimit`] when it would fetch more than `max_pages` pages (default
 //!   [`DEFAULT_MAX_PAGES`]) or hand out more than `max_items` items (default
 //!   [`DEFAULT_MAX_ITEMS`]); raise them with `.max_pages(n)` / `.max_items(n)`;
 //! - with the error of a page that failed.
@@ -27,7 +27,7 @@ use wxbrand_core::field::PageToken;
 use wxbrand_core::{Page, Paged};
 
 use crate::error::PagingLimit;
-use crate::{Client, Error, Response};
+use crate::{Client, Error, ErrorKind, Response};
 
 /// How many pages a listing fetches at most, unless raised with `.max_pages(n)`: 1,000 pages
 /// (50,000 items at the largest page size; WeChat Pay keeps at most 200 active stocks per coupon).
@@ -81,9 +81,7 @@ impl<O: Paged> Pager<O> {
     pub(crate) fn pop(&mut self) -> Option<Result<O::Item, Error>> {
         if !self.items.is_empty() && self.items_handed_out >= self.max_items {
             self.items.clear();
-            self.end(Error::PagingLimit {
-                limit: PagingLimit::Items(self.max_items),
-            });
+            self.end(ErrorKind::PagingLimit(PagingLimit::Items(self.max_items)).into());
         }
         match self.items.pop_front() {
             Some(item) => {
@@ -98,9 +96,7 @@ impl<O: Paged> Pager<O> {
     /// gives the error that ended it, if any).
     pub(crate) fn next_request(&mut self) -> Option<O> {
         if self.next.is_some() && self.pages_fetched >= self.max_pages {
-            self.end(Error::PagingLimit {
-                limit: PagingLimit::Pages(self.max_pages),
-            });
+            self.end(ErrorKind::PagingLimit(PagingLimit::Pages(self.max_pages)).into());
         }
         let next = self.next.take()?;
         self.pages_fetched += 1;
@@ -127,14 +123,18 @@ impl<O: Paged> Pager<O> {
             _ => return,
         };
         if !had_items {
-            return self.end(Error::EmptyPageWithToken {
-                token,
-                request_id,
+            return self.end(Error::new(
+                ErrorKind::EmptyPageWithToken { token },
                 attempts,
-            });
+                request_id,
+            ));
         }
         if !self.seen_tokens.insert(token.clone()) {
-            return self.end(Error::repeated_page_token(token, request_id, attempts));
+            return self.end(Error::new(
+                ErrorKind::RepeatedPageToken { token },
+                attempts,
+                request_id,
+            ));
         }
         match PageToken::new(token) {
             Ok(token) => {
@@ -153,7 +153,7 @@ macro_rules! limit_methods {
     () => {
         /// Fetches at most `max_pages` pages (default
         /// [`DEFAULT_MAX_PAGES`](crate::paging::DEFAULT_MAX_PAGES)); one more page is
-        /// [`Error::PagingLimit`](crate::Error::PagingLimit).
+        /// [`ErrorKind::PagingLimit`](crate::ErrorKind::PagingLimit).
         pub fn max_pages(mut self, max_pages: u32) -> Self {
             self.pager.set_max_pages(max_pages);
             self
@@ -161,7 +161,7 @@ macro_rules! limit_methods {
 
         /// Hands out at most `max_items` items (default
         /// [`DEFAULT_MAX_ITEMS`](crate::paging::DEFAULT_MAX_ITEMS)); one more item is
-        /// [`Error::PagingLimit`](crate::Error::PagingLimit).
+        /// [`ErrorKind::PagingLimit`](crate::ErrorKind::PagingLimit).
         pub fn max_items(mut self, max_items: u64) -> Self {
             self.pager.set_max_items(max_items);
             self
@@ -311,8 +311,8 @@ mod tests {
         let items: Vec<_> = std::iter::from_fn(|| pager.pop()).collect();
         assert_eq!(items.len(), 4);
         match &items[3] {
-            Err(error @ Error::RepeatedPageToken { token, .. }) => {
-                assert_eq!(token, "A");
+            Err(error) if matches!(error.kind(), ErrorKind::RepeatedPageToken { token } if token == "A") =>
+            {
                 assert_eq!(error.request_id(), Some("08RID-c"));
                 assert!(error.to_string().contains("`A`"), "{error}");
             }
@@ -328,7 +328,10 @@ mod tests {
         fetch(&mut pager, page(&[], Some("B")));
         assert!(matches!(pager.pop(), Some(Ok(_))));
         match pager.pop() {
-            Some(Err(Error::EmptyPageWithToken { token, .. })) => assert_eq!(token, "B"),
+            Some(Err(error)) => assert!(
+                matches!(error.kind(), ErrorKind::EmptyPageWithToken { token } if token == "B"),
+                "{error:?}"
+            ),
             other => panic!("expected an empty-page error, got {other:?}"),
         }
         assert!(pager.next_request().is_none());
@@ -344,16 +347,12 @@ mod tests {
         assert!(pager.next_request().is_none());
         let (count, error) = drain_ok(&mut pager);
         assert_eq!(count, 2);
-        match error {
-            Some(
-                error @ Error::PagingLimit {
-                    limit: PagingLimit::Pages(2),
-                },
-            ) => {
-                assert!(error.to_string().contains("max_pages"), "{error}");
-            }
-            other => panic!("expected the page limit, got {other:?}"),
-        }
+        let error = error.unwrap();
+        assert!(
+            matches!(error.kind(), ErrorKind::PagingLimit(PagingLimit::Pages(2))),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("max_pages"), "{error}");
 
         let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
         pager.set_max_items(3);
@@ -362,10 +361,8 @@ mod tests {
         let (count, error) = drain_ok(&mut pager);
         assert_eq!(count, 3);
         assert!(matches!(
-            error,
-            Some(Error::PagingLimit {
-                limit: PagingLimit::Items(3)
-            })
+            error.map(Error::into_kind),
+            Some(ErrorKind::PagingLimit(PagingLimit::Items(3)))
         ));
         assert!(pager.next_request().is_none());
         assert!(pager.pop().is_none());
@@ -386,11 +383,11 @@ mod tests {
     #[test]
     fn an_error_is_yielded_and_ends_the_listing() {
         let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
-        fetch(&mut pager, Err(Error::BlockingInsideRuntime));
-        assert!(matches!(
-            pager.pop(),
-            Some(Err(Error::BlockingInsideRuntime))
-        ));
+        fetch(&mut pager, Err(ErrorKind::BlockingInsideRuntime.into()));
+        match pager.pop() {
+            Some(Err(error)) => assert!(matches!(error.kind(), ErrorKind::BlockingInsideRuntime)),
+            other => panic!("expected the page's error, got {other:?}"),
+        }
         assert!(pager.pop().is_none());
         assert!(pager.next_request().is_none());
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 use wxbrand_client::clock::{Clock, ManualClock};
-use wxbrand_client::{Client, ClientBuilder, Error, RateLimit, RetryPolicy};
+use wxbrand_client::{Client, ClientBuilder, Error, ErrorKind, RateLimit, RetryPolicy};
 use wxbrand_core::product_coupon::{DeactivateStockRequest, GetStockRequest, StockState};
 use wxbrand_core::{Method, Operation};
 use wxbrand_sign::message::{request_message, response_message};
@@ -252,7 +252,7 @@ async fn retries_stop_after_the_allowed_number() {
     assert_eq!(error.attempts(), 4);
     assert_eq!(error.status(), Some(500));
     assert_eq!(error.request_id(), Some("08RID500-0"));
-    assert!(matches!(&error, Error::Api { .. }));
+    assert!(matches!(error.kind(), ErrorKind::Api(_)));
     assert_eq!(mock.request_count(), 4);
 }
 
@@ -272,7 +272,10 @@ async fn client_errors_are_never_retried() {
         let api = error.api_error().unwrap();
         assert_eq!(api.status(), status);
         assert_eq!(api.code().unwrap().as_str(), code);
-        assert!(error.to_string().contains(code), "{error}");
+        // The code is in the source (the API error), not repeated in the error's own text.
+        assert!(!error.to_string().contains(code), "{error}");
+        let source = std::error::Error::source(&error).unwrap().to_string();
+        assert!(source.contains(code), "{source}");
         assert_eq!(mock.request_count(), 1);
         assert!(clock.slept().is_empty());
     }
@@ -285,7 +288,7 @@ async fn a_call_that_is_not_repeat_safe_is_retried_only_when_it_never_left() {
     let error = client.send(&NotRepeatSafe).await.unwrap_err();
     assert_eq!(error.attempts(), 1);
     assert!(
-        matches!(&error, Error::Transport { source, .. } if source.kind() == TransportErrorKind::MaybeDelivered)
+        matches!(error.kind(), ErrorKind::Transport(source) if source.kind() == TransportErrorKind::MaybeDelivered)
     );
     assert!(
         hosts(&mock).iter().all(|h| h == MAIN),
@@ -313,8 +316,8 @@ async fn verification_failures_are_not_retried_and_hold_no_body() {
     mock.push_response(ok_stock());
     let error = client.send(&deactivate()).await.unwrap_err();
     assert!(matches!(
-        &error,
-        Error::Verification {
+        error.kind(),
+        ErrorKind::Verification {
             source: VerifyError::BadSignature,
             status: 200,
             ..
@@ -331,6 +334,29 @@ async fn verification_failures_are_not_retried_and_hold_no_body() {
 }
 
 #[tokio::test]
+async fn an_error_never_repeats_the_text_of_its_source() {
+    let (client, mock, _clock) = setup();
+    let mut tampered = ok_stock();
+    *tampered.body_mut() = Bytes::from(STOCK.replace("\"SENDING\"", "\"PAUSED\""));
+    mock.push_response(tampered);
+    mock.push_response(api_error(404, "RESOURCE_NOT_EXISTS"));
+    mock.push_response(signed(200, r#"{"stock_id": 5}"#, START));
+    for _ in 0..3 {
+        let error = client.send(&deactivate()).await.unwrap_err();
+        let own = error.to_string();
+        let source = std::error::Error::source(&error).unwrap().to_string();
+        assert!(
+            !own.contains(&source) && !source.contains(&own),
+            "{own} / {source}"
+        );
+        assert_eq!(error.attempts(), 1);
+    }
+    let invalid = Error::from(DeactivateStockRequest::new("1", "2", "short", "r").unwrap_err());
+    let source = std::error::Error::source(&invalid).unwrap().to_string();
+    assert!(!invalid.to_string().contains(&source), "{invalid}");
+}
+
+#[tokio::test]
 async fn stale_and_future_answers_are_rejected() {
     for skew in [-300, 300] {
         let (client, mock, _clock) = setup();
@@ -338,8 +364,8 @@ async fn stale_and_future_answers_are_rejected() {
         let error = client.send(&deactivate()).await.unwrap_err();
         assert!(
             matches!(
-                &error,
-                Error::Verification {
+                error.kind(),
+                ErrorKind::Verification {
                     source: VerifyError::TimestampOutOfWindow { .. },
                     ..
                 }
@@ -465,10 +491,9 @@ async fn a_redirect_is_not_followed_and_its_error_shows_the_location() {
         error.api_error().unwrap().location(),
         Some("https://elsewhere.test/login")
     );
-    assert!(
-        error.to_string().contains("https://elsewhere.test/login"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("redirect"), "{error}");
+    let source = std::error::Error::source(&error).unwrap().to_string();
+    assert!(source.contains("https://elsewhere.test/login"), "{source}");
     assert_eq!(mock.requests().len(), 1);
 }
 
@@ -531,7 +556,7 @@ async fn a_final_transport_error_keeps_the_request_id_of_an_earlier_answer() {
         mock.push_fault(TransportErrorKind::MaybeDelivered);
     }
     let error = client.send(&deactivate()).await.unwrap_err();
-    assert!(matches!(&error, Error::Transport { .. }), "{error:?}");
+    assert!(matches!(error.kind(), ErrorKind::Transport(_)), "{error:?}");
     assert_eq!(error.attempts(), 4);
     assert_eq!(error.request_id(), Some("08RID500-0"));
     assert!(error.to_string().contains("08RID500-0"), "{error}");
@@ -554,7 +579,7 @@ async fn other_transport_errors_are_not_retried() {
         mock.push_fault(kind);
         let error = client.send(&deactivate()).await.unwrap_err();
         assert_eq!(error.attempts(), 1);
-        assert!(matches!(&error, Error::Transport { source, .. } if source.kind() == kind));
+        assert!(matches!(error.kind(), ErrorKind::Transport(source) if source.kind() == kind));
         assert!(std::error::Error::source(&error).is_some());
     }
 }
@@ -669,7 +694,7 @@ async fn an_answer_that_does_not_decode_is_a_decode_error_with_its_request_id() 
     let (client, mock, _clock) = setup();
     mock.push_response(signed(200, r#"{"stock_id": 5}"#, START));
     let error = client.send(&deactivate()).await.unwrap_err();
-    assert!(matches!(&error, Error::Decode { .. }), "{error:?}");
+    assert!(matches!(error.kind(), ErrorKind::Decode(_)), "{error:?}");
     assert_eq!(error.request_id(), Some("08RID200-0"));
     assert_eq!(error.attempts(), 1);
 }
@@ -931,7 +956,7 @@ mod blocking {
         let client = builder(&mock, &clock).build_blocking().unwrap();
         mock.push_response(ok_stock());
         let error = client.send(&deactivate()).unwrap_err();
-        assert!(matches!(error, Error::BlockingInsideRuntime));
+        assert!(matches!(error.kind(), ErrorKind::BlockingInsideRuntime));
         assert_eq!(mock.request_count(), 0);
         drop(client); // dropping the private runtime here must not panic either
     }

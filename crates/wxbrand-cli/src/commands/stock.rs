@@ -7,7 +7,7 @@
 //! verified answer that does not match the expected shape).
 
 use futures_util::StreamExt;
-use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, RetryPolicy};
+use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, ErrorKind, RetryPolicy};
 use wxbrand_product_coupon::{
     DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
 };
@@ -241,12 +241,12 @@ fn call_failure(error: &Error) -> Failure {
         return Failure::new(FailureKind::Api, text);
     }
     let text = output::chain(error);
-    match error {
-        Error::InvalidRequest { .. } | Error::Signing { .. } => Failure::usage(text),
-        Error::Transport { .. } => Failure::new(FailureKind::Transport, text),
-        Error::Verification { .. } => Failure::new(FailureKind::Verification, text),
+    match error.kind() {
+        ErrorKind::InvalidRequest(_) | ErrorKind::Signing(_) => Failure::usage(text),
+        ErrorKind::Transport(_) => Failure::new(FailureKind::Transport, text),
+        ErrorKind::Verification { .. } => Failure::new(FailureKind::Verification, text),
         // Authentic but not of the expected shape: none of the classes above (exit 1).
-        Error::Decode { .. } => Failure::new(
+        ErrorKind::Decode(_) => Failure::new(
             FailureKind::Other,
             format!(
                 "the answer verified but did not match the expected shape\n  Request-ID: {}\n  \
