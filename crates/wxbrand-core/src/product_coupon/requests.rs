@@ -12,35 +12,57 @@ use crate::{
 /// A `deactivate_reason`: 1 to 150 characters.
 pub type DeactivateReason = Text<1, { crate::validate::DEACTIVATE_REASON_MAX_CHARS }>;
 
+/// The id that names a product coupon in a path, and the check of an answer about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CouponKey {
+    product_coupon_id: Id,
+}
+
+impl CouponKey {
+    fn new(product_coupon_id: String) -> Result<Self, ValidationError> {
+        Ok(CouponKey {
+            product_coupon_id: Id::new(product_coupon_id).within("product_coupon_id")?,
+        })
+    }
+
+    fn path_parameter(&self, name: &str) -> Option<&str> {
+        (name == "product_coupon_id").then(|| self.product_coupon_id.as_str())
+    }
+
+    /// The answer's `product_coupon_id` must be this one.
+    fn check(&self, answered: &str) -> Result<(), AnswerMismatch> {
+        AnswerMismatch::check(
+            "product_coupon_id",
+            self.product_coupon_id.as_str(),
+            answered,
+        )
+    }
+}
+
 /// The two ids that name a stock in a path, and the checks of an answer about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct StockKey {
-    product_coupon_id: Id,
+    coupon: CouponKey,
     stock_id: Id,
 }
 
 impl StockKey {
     fn new(product_coupon_id: String, stock_id: String) -> Result<Self, ValidationError> {
         Ok(StockKey {
-            product_coupon_id: Id::new(product_coupon_id).within("product_coupon_id")?,
+            coupon: CouponKey::new(product_coupon_id)?,
             stock_id: Id::new(stock_id).within("stock_id")?,
         })
     }
 
     fn path_parameter(&self, name: &str) -> Option<&str> {
         match name {
-            "product_coupon_id" => Some(self.product_coupon_id.as_str()),
             "stock_id" => Some(self.stock_id.as_str()),
-            _ => None,
+            _ => self.coupon.path_parameter(name),
         }
     }
 
     fn check(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
-        AnswerMismatch::check(
-            "product_coupon_id",
-            self.product_coupon_id.as_str(),
-            &stock.product_coupon_id,
-        )?;
+        self.coupon.check(&stock.product_coupon_id)?;
         AnswerMismatch::check("stock_id", self.stock_id.as_str(), &stock.stock_id)
     }
 }
@@ -102,7 +124,7 @@ impl DeactivateStockRequest {
     }
     /// The product coupon id.
     pub fn product_coupon_id(&self) -> &str {
-        self.stock.product_coupon_id.as_str()
+        self.stock.coupon.product_coupon_id.as_str()
     }
     /// The stock id.
     pub fn stock_id(&self) -> &str {
@@ -162,7 +184,7 @@ impl GetStockRequest {
     }
     /// The product coupon id.
     pub fn product_coupon_id(&self) -> &str {
-        self.stock.product_coupon_id.as_str()
+        self.stock.coupon.product_coupon_id.as_str()
     }
     /// The stock id.
     pub fn stock_id(&self) -> &str {
@@ -206,7 +228,7 @@ impl Operation for GetStockRequest {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListStocksRequest {
-    product_coupon_id: Id,
+    coupon: CouponKey,
     state: Option<StockState>,
     page_size: Option<PageSize>,
     page_token: Option<PageToken>,
@@ -217,7 +239,7 @@ impl ListStocksRequest {
     /// All stocks of a coupon, first page, the API's default page size (20).
     pub fn new(product_coupon_id: impl Into<String>) -> Result<Self, ValidationError> {
         Ok(ListStocksRequest {
-            product_coupon_id: Id::new(product_coupon_id).within("product_coupon_id")?,
+            coupon: CouponKey::new(product_coupon_id.into())?,
             state: None,
             page_size: None,
             page_token: None,
@@ -246,7 +268,7 @@ impl ListStocksRequest {
     }
     /// The product coupon id.
     pub fn product_coupon_id(&self) -> &str {
-        self.product_coupon_id.as_str()
+        self.coupon.product_coupon_id.as_str()
     }
 }
 
@@ -259,7 +281,7 @@ impl Operation for ListStocksRequest {
     type Response = ListStocksResponse;
 
     fn path_parameter(&self, name: &str) -> Option<&str> {
-        (name == "product_coupon_id").then(|| self.product_coupon_id.as_str())
+        self.coupon.path_parameter(name)
     }
     fn query(&self, query: &mut Query) {
         query.add("page_size", self.page_size);
@@ -268,13 +290,9 @@ impl Operation for ListStocksRequest {
         query.add("stock_bundle_id", self.stock_bundle_id.as_ref());
     }
     fn check_answer(&self, page: &ListStocksResponse) -> Result<(), AnswerMismatch> {
-        page.stock_list.iter().try_for_each(|stock| {
-            AnswerMismatch::check(
-                "product_coupon_id",
-                self.product_coupon_id.as_str(),
-                &stock.product_coupon_id,
-            )
-        })
+        page.stock_list
+            .iter()
+            .try_for_each(|stock| self.coupon.check(&stock.product_coupon_id))
     }
 }
 
@@ -302,19 +320,19 @@ impl Paged for ListStocksRequest {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetCouponRequest {
-    product_coupon_id: Id,
+    coupon: CouponKey,
 }
 
 impl GetCouponRequest {
     /// Validates the id ([`Id`]).
     pub fn new(product_coupon_id: impl Into<String>) -> Result<Self, ValidationError> {
         Ok(GetCouponRequest {
-            product_coupon_id: Id::new(product_coupon_id).within("product_coupon_id")?,
+            coupon: CouponKey::new(product_coupon_id.into())?,
         })
     }
     /// The product coupon id.
     pub fn product_coupon_id(&self) -> &str {
-        self.product_coupon_id.as_str()
+        self.coupon.product_coupon_id.as_str()
     }
 }
 
@@ -327,13 +345,9 @@ impl Operation for GetCouponRequest {
     type Response = ProductCouponEntity;
 
     fn path_parameter(&self, name: &str) -> Option<&str> {
-        (name == "product_coupon_id").then(|| self.product_coupon_id.as_str())
+        self.coupon.path_parameter(name)
     }
     fn check_answer(&self, coupon: &ProductCouponEntity) -> Result<(), AnswerMismatch> {
-        AnswerMismatch::check(
-            "product_coupon_id",
-            self.product_coupon_id.as_str(),
-            &coupon.product_coupon_id,
-        )
+        self.coupon.check(&coupon.product_coupon_id)
     }
 }
