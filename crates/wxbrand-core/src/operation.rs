@@ -252,7 +252,7 @@ impl PreparedRequest {
     /// (reported as that field being empty) or a body that does not serialize.
     pub fn of<O: Operation>(operation: &O) -> Result<Self, ValidationError> {
         let mut path_and_query = String::with_capacity(O::PATH.len() + 32);
-        let mut rest = O::PATH;
+        let mut rest: &'static str = O::PATH;
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}').map(|i| open + i) else {
                 break;
@@ -262,8 +262,8 @@ impl PreparedRequest {
             match operation.path_parameter(name) {
                 Some(value) => path_and_query.push_str(&encode(value)),
                 None => {
-                    return Err(ValidationError::new("", ValidationRule::Empty, "")
-                        .with_requirement(format!("given: `{{{name}}}` of {}", O::NAME)))
+                    return Err(ValidationError::new(name, ValidationRule::Empty, "")
+                        .with_requirement(format!("given for the path of {}", O::NAME)))
                 }
             }
             rest = &rest[close + 1..];

@@ -169,3 +169,23 @@ fn answers_are_checked_against_the_request() {
     );
     assert_eq!(list.check_answer(&page).unwrap_err().answered(), "9");
 }
+
+#[test]
+fn a_path_parameter_without_a_value_is_an_error_naming_it() {
+    struct Incomplete;
+    impl Operation for Incomplete {
+        const NAME: &'static str = "incomplete";
+        const METHOD: Method = Method::Get;
+        const PATH: &'static str = "/brand/things/{thing_id}/parts";
+        type Body = wxbrand_core::NoBody;
+        type Response = serde_json::Value;
+    }
+    let error = Incomplete.prepare().unwrap_err();
+    assert_eq!(error.field(), "thing_id");
+    assert!(
+        error
+            .to_string()
+            .contains("given for the path of incomplete"),
+        "{error}"
+    );
+}
