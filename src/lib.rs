@@ -34,18 +34,21 @@
 //! - `test-util`: test transports.
 #![warn(missing_docs, missing_debug_implementations)]
 
-pub use wxbrand_core::{error, operation, time, ApiError, ErrorCode, Operation, ValidationError};
+pub use wxbrand_core::{
+    error, field, operation, time, AnswerMismatch, ApiError, ErrorCode, Operation, Paged,
+    ValidationError,
+};
 
 /// The client pipeline (`wxbrand-client`): [`Client`], its builder, errors and answers.
 #[cfg(feature = "client")]
 pub use wxbrand_client::{
-    clock, env_var, Client, ClientBuilder, ConfigError, DecodeError, Error, RateLimit, Response,
-    RetryPolicy, BACKUP_BASE_URL, MAIN_BASE_URL,
+    clock, env_var, paging, Client, ClientBuilder, ConfigError, DecodeError, Error, ErrorKind,
+    PageStream, PagingLimit, RateLimit, Response, RetryPolicy, BACKUP_BASE_URL, MAIN_BASE_URL,
 };
 
 /// The blocking twin of [`Client`] (feature `blocking`).
 #[cfg(all(feature = "client", feature = "blocking"))]
-pub use wxbrand_client::BlockingClient;
+pub use wxbrand_client::{BlockingClient, PageIter};
 
 /// Product coupons (商品券): models, requests and (with `product-coupon`) the endpoint surface.
 pub mod product_coupon {

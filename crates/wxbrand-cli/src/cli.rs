@@ -108,6 +108,8 @@ pub struct Cli {
 pub enum Command {
     /// Deactivate, query and list product coupon stocks.
     Stock(StockArgs),
+    /// Query product coupons.
+    Coupon(crate::commands::coupon::CouponArgs),
     /// Print the Authorization header the SDK would send for a request.
     Sign(SignArgs),
     /// Check the signature of a WeChat Pay answer or notification by hand.

@@ -63,5 +63,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Verify(args) => commands::verify::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Stock(args) => commands::stock::run(args),
+        Command::Coupon(args) => commands::coupon::run(args),
     }
 }

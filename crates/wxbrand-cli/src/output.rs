@@ -159,8 +159,9 @@ fn raw_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// Prints one stock: pretty JSON (as answered), or a field/value table.
-pub fn stock(stock: &StockEntity, format: OutputFormat) -> Result<(), Failure> {
+/// Prints one stock (or another entity, e.g. a product coupon): pretty JSON (as answered), or a
+/// field/value table.
+pub fn stock(stock: &impl serde::Serialize, format: OutputFormat) -> Result<(), Failure> {
     let value = to_json(serde_json::to_value(stock))?;
     match format {
         OutputFormat::Json => pretty(&value),

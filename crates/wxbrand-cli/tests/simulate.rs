@@ -376,9 +376,14 @@ fn exit_code_4_when_the_answer_fails_verification() {
 
 /// `wxbrand stock ARGS --retries 0` configured with the vector settings against `base_url`.
 fn stock_against(base_url: &str, args: &[&str]) -> std::process::Output {
+    against("stock", base_url, args)
+}
+
+/// `wxbrand COMMAND ARGS --retries 0` configured with the vector settings against `base_url`.
+fn against(command: &str, base_url: &str, args: &[&str]) -> std::process::Output {
     let config = config();
     wxbrand()
-        .arg("stock")
+        .arg(command)
         .args(args)
         .args(["--retries", "0", "--base-url", base_url])
         .args([
@@ -454,6 +459,36 @@ fn signed_answer_server(body: &'static str, request_id: &'static str) -> String 
         }
     });
     format!("http://{addr}")
+}
+
+#[test]
+fn coupon_get_prints_the_coupon_and_refuses_an_answer_about_another() {
+    let base_url = signed_answer_server(
+        r#"{"product_coupon_id":"1000000013","state":"EFFECTIVE","type":"NORMAL","new_field":1}"#,
+        "08TEST-COUPON",
+    );
+    let output = against(
+        "coupon",
+        &base_url,
+        &["get", "--product-coupon-id", "1000000013"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let coupon = stdout_json(&output);
+    assert_eq!(coupon["state"], "EFFECTIVE");
+    assert_eq!(coupon["new_field"], 1);
+
+    let output = against(
+        "coupon",
+        &base_url,
+        &["get", "--product-coupon-id", "1000000099"],
+    );
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("1000000013") && message.contains("1000000099"),
+        "{message}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 #[test]

@@ -1,23 +1,24 @@
 //! The async client and its pipeline: validate → serialize → sign → send → verify → decode.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::header::{
+    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT,
+};
 use tracing::field::Empty;
 use tracing::Instrument;
 use wxbrand_core::{ApiError, Method, Operation, PreparedRequest};
 use wxbrand_sign::{Signer, Verifier};
-use wxbrand_transport::{BlockingTransport, Transport, TransportError, TransportErrorKind};
+use wxbrand_transport::{Transport, TransportError, TransportErrorKind};
 
 use crate::clock::{Clock, NonceSource, Sleeper};
 use crate::error::DecodeError;
 use crate::hosts::{HostRole, Hosts};
-use crate::rate_limit::SlidingWindow;
+use crate::rate_limit::{RateLimits, SlidingWindow};
 use crate::retry::{after_status, after_transport_error, random_unit, Verdict};
-use crate::{ClientBuilder, ConfigError, Error, Response, RetryPolicy};
+use crate::{Error, ErrorKind, Response, RetryPolicy};
 
 const WECHATPAY_SERIAL: HeaderName = HeaderName::from_static("wechatpay-serial");
 const REQUEST_ID: &str = "request-id";
@@ -26,42 +27,29 @@ const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json
 /// The async WeChat Pay brand API client. Cheap to clone: clones share the connection pool, the
 /// rate limits and the host-failover state, so build one per brand and clone it freely.
 ///
-/// Endpoint crates add methods through extension traits (e.g. `wxbrand-product-coupon`'s
-/// `client.product_coupon()`); [`Client::execute`] runs any [`Operation`].
+/// [`Client::send`] runs any [`Operation`] and [`Client::paginate`] pages through any
+/// [`Paged`](wxbrand_core::Paged) listing; endpoint crates add one-line methods through extension traits (e.g.
+/// `wxbrand-product-coupon`'s `client.product_coupon()`).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
-pub(crate) struct Parts {
+/// Everything a client holds, built once by [`ClientBuilder::build`](crate::ClientBuilder::build)
+/// and shared by its clones.
+pub(crate) struct Inner {
     pub(crate) brand_id: String,
     pub(crate) signer: Signer,
     pub(crate) verifier: Verifier,
     pub(crate) wechatpay_serial: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
     pub(crate) transport: Arc<dyn Transport>,
-    pub(crate) main_url: String,
-    pub(crate) backup_url: Option<String>,
-    pub(crate) failover_cooldown: Duration,
+    pub(crate) hosts: Hosts,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) nonces: Arc<dyn NonceSource>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) rate_limits: HashMap<&'static str, SlidingWindow>,
-}
-
-struct Inner {
-    brand_id: String,
-    signer: Signer,
-    verifier: Verifier,
-    wechatpay_serial: HeaderValue,
-    user_agent: HeaderValue,
-    transport: Arc<dyn Transport>,
-    hosts: Hosts,
-    clock: Arc<dyn Clock>,
-    sleeper: Arc<dyn Sleeper>,
-    nonces: Arc<dyn NonceSource>,
-    retry: RetryPolicy,
-    rate_limits: HashMap<&'static str, SlidingWindow>,
+    pub(crate) rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for Client {
@@ -80,55 +68,57 @@ impl std::fmt::Debug for Client {
 
 /// One failed attempt that may be retried.
 enum Failure {
-    Transport(TransportError),
-    Api(ApiError),
+    /// The transport failed; `switched_host` when the main host was found unreachable and a
+    /// backup takes over (retried at once).
+    Transport {
+        error: TransportError,
+        switched_host: bool,
+    },
+    /// A retryable status; `retry_after` from its `Retry-After` header (seconds), if any.
+    Api {
+        error: ApiError,
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Failure {
     /// The error to report; `request_id` is the last one an earlier attempt was answered with.
     fn into_error(self, attempts: u32, request_id: Option<String>) -> Error {
         match self {
-            Failure::Transport(source) => Error::Transport {
-                source,
-                request_id,
-                attempts,
-            },
-            Failure::Api(source) => Error::Api {
-                source: Box::new(source),
-                attempts,
-            },
+            Failure::Transport { error, .. } => {
+                Error::new(ErrorKind::Transport(error), attempts, request_id)
+            }
+            Failure::Api { error, .. } => api_error(error, attempts),
         }
     }
 }
 
+/// What one attempt came to.
+enum Outcome {
+    /// The call is over: a verified answer, or an error not worth retrying.
+    Done(Result<Response<Bytes>, Error>),
+    /// A failure that may be retried.
+    Failed(Failure),
+}
+
+/// The state of one call across its attempts.
+struct Call<'a> {
+    prepared: &'a PreparedRequest,
+    method: http::Method,
+    body: Option<Bytes>,
+    limiter: Option<Arc<SlidingWindow>>,
+    started: Duration,
+    /// Time waiting for the rate limiter, which the retry deadline does not count.
+    queued: Duration,
+    /// The `Request-ID` of the last answer, kept for a final transport error.
+    last_request_id: Option<String>,
+    attempts: u32,
+}
+
 impl Client {
-    /// A builder; see [`ClientBuilder`].
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client configured from the `WXBRAND_*` environment variables
-    /// ([`ClientBuilder::from_env`]) with every other setting at its default.
-    pub fn from_env() -> Result<Client, ConfigError> {
-        ClientBuilder::from_env()?.build()
-    }
-
-    pub(crate) fn from_parts(parts: Parts) -> Client {
+    pub(crate) fn new(inner: Inner) -> Client {
         Client {
-            inner: Arc::new(Inner {
-                brand_id: parts.brand_id,
-                signer: parts.signer,
-                verifier: parts.verifier,
-                wechatpay_serial: parts.wechatpay_serial,
-                user_agent: HeaderValue::from_static(crate::config::USER_AGENT),
-                transport: parts.transport,
-                hosts: Hosts::new(parts.main_url, parts.backup_url, parts.failover_cooldown),
-                clock: parts.clock,
-                sleeper: parts.sleeper,
-                nonces: parts.nonces,
-                retry: parts.retry,
-                rate_limits: parts.rate_limits,
-            }),
+            inner: Arc::new(inner),
         }
     }
 
@@ -147,20 +137,31 @@ impl Client {
         self.inner.hosts.backup()
     }
 
-    /// Runs any operation: validate, sign, send (with retries, failover and rate limit), verify
-    /// the answer and decode it.
-    pub async fn execute<O: Operation + ?Sized>(
-        &self,
-        operation: &O,
-    ) -> Result<Response<O::Response>, Error> {
+    /// Runs any operation: prepare it, sign, send (with retries, failover and its rate limit),
+    /// verify the answer, decode it and check that it is about what was asked
+    /// ([`Operation::check_answer`]; a mismatch is [`ErrorKind::AnswerMismatch`]).
+    pub async fn send<O: Operation>(&self, operation: &O) -> Result<Response<O::Response>, Error> {
         let prepared = operation.prepare()?;
-        let answer = self.execute_prepared(&prepared).await?;
-        decode(answer)
+        let answer = decode::<O::Response>(self.send_prepared(&prepared).await?)?;
+        if let Err(source) = operation.check_answer(answer.value()) {
+            tracing::warn!(
+                operation = O::NAME,
+                field = source.field(),
+                request_id = answer.request_id(),
+                "the answer is not about the request; discarded"
+            );
+            return Err(Error::new(
+                ErrorKind::AnswerMismatch(source),
+                answer.attempts(),
+                answer.request_id().map(str::to_owned),
+            ));
+        }
+        Ok(answer)
     }
 
     /// Runs a prepared request and returns the verified body undecoded (for callers who want the
-    /// raw JSON). Only verified 2xx bodies come back.
-    pub async fn execute_prepared(
+    /// raw JSON). Only verified 2xx bodies come back; the answer is not checked against the request.
+    pub async fn send_prepared(
         &self,
         prepared: &PreparedRequest,
     ) -> Result<Response<Bytes>, Error> {
@@ -201,12 +202,26 @@ fn decode<T: serde::de::DeserializeOwned>(answer: Response<Bytes>) -> Result<Res
             answer.request_id().map(str::to_owned),
             answer.attempts(),
         )),
-        Err(source) => Err(Error::Decode {
-            source: DecodeError::new(std::any::type_name::<T>(), source),
-            request_id: answer.request_id().map(str::to_owned),
-            attempts: answer.attempts(),
-        }),
+        Err(source) => Err(Error::new(
+            ErrorKind::Decode(DecodeError::new(std::any::type_name::<T>(), source)),
+            answer.attempts(),
+            answer.request_id().map(str::to_owned),
+        )),
     }
+}
+
+/// The error of an API answer, with its `Request-ID`.
+fn api_error(error: ApiError, attempts: u32) -> Error {
+    let request_id = error.request_id().map(str::to_owned);
+    Error::new(ErrorKind::Api(error), attempts, request_id)
+}
+
+/// A header's value as text, when it is present and visible ASCII.
+fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
 }
 
 fn http_method(method: Method) -> http::Method {
@@ -219,138 +234,183 @@ fn http_method(method: Method) -> http::Method {
 }
 
 impl Inner {
+    /// Attempts until one succeeds or the retry decision says stop.
     async fn run(
         &self,
         prepared: &PreparedRequest,
         span: &tracing::Span,
     ) -> Result<Response<Bytes>, Error> {
-        let method = http_method(prepared.method());
-        let body = prepared.body().map(Bytes::copy_from_slice);
-        let repeat_safe = prepared.is_repeat_safe();
-        let limiter = self.rate_limits.get(prepared.name());
-        let started = self.clock.monotonic();
-        // Time waiting for the rate limiter, which the retry deadline does not count.
-        let mut queued = Duration::ZERO;
-        // The `Request-ID` of the last answer, kept for a final transport error.
-        let mut last_request_id: Option<String> = None;
-        let mut attempt: u32 = 0;
+        let mut call = Call {
+            prepared,
+            method: http_method(prepared.method()),
+            body: prepared.body().map(Bytes::copy_from_slice),
+            limiter: self.rate_limits.window(prepared),
+            started: self.clock.monotonic(),
+            queued: Duration::ZERO,
+            last_request_id: None,
+            attempts: 0,
+        };
         loop {
-            attempt += 1;
-            // Held until this attempt's answer is in (see `RateLimit`).
-            let permit = match limiter {
-                Some(limiter) => {
-                    let asked = self.clock.monotonic();
-                    let permit = limiter.acquire(&*self.clock, &*self.sleeper).await;
-                    queued += self.clock.monotonic().saturating_sub(asked);
-                    Some(permit)
-                }
-                None => None,
+            call.attempts += 1;
+            let failure = match self.attempt(&mut call, span).await {
+                Outcome::Done(result) => return result,
+                Outcome::Failed(failure) => failure,
             };
-            let (role, host) = self.hosts.current(self.clock.monotonic());
-            span.record("attempt", attempt);
-            span.record("host", host);
-            let request = self.request(&method, host, prepared, body.clone(), attempt)?;
-            let outcome = self.transport.send(request).await;
-            drop(permit);
-            let failure = match outcome {
-                Ok(answer) => {
-                    let status = answer.status().as_u16();
-                    let request_id = answer
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|value| value.to_str().ok())
-                        .map(str::to_owned);
-                    span.record("status", status);
-                    if let Some(id) = &request_id {
-                        span.record("request_id", id.as_str());
-                        last_request_id = Some(id.clone());
-                    }
-                    if answer.status().is_success() {
-                        let now = self.clock.unix_seconds();
-                        return match self.verifier.verify_response(
-                            answer.headers(),
-                            answer.body(),
-                            now,
-                        ) {
-                            Ok(_) => Ok(Response::new(
-                                answer.into_body(),
-                                status,
-                                request_id,
-                                attempt,
-                            )),
-                            Err(source) => {
-                                tracing::warn!(status, request_id = request_id.as_deref(), reason = ?source, "answer failed verification; discarded");
-                                Err(Error::Verification {
-                                    source,
-                                    status,
-                                    request_id,
-                                    attempts: attempt,
-                                })
-                            }
-                        };
-                    }
-                    let api = ApiError::from_response(status, request_id.as_deref(), answer.body());
-                    if after_status(status, repeat_safe) == Verdict::Stop {
-                        return Err(Error::Api {
-                            source: Box::new(api),
-                            attempts: attempt,
-                        });
-                    }
-                    tracing::debug!(
-                        attempt,
-                        status,
-                        request_id = request_id.as_deref(),
-                        "retryable answer"
-                    );
-                    Failure::Api(api)
-                }
-                Err(error) => {
-                    let kind = error.kind();
-                    tracing::debug!(attempt, host, kind = ?kind, "transport error");
-                    if kind == TransportErrorKind::NotSent
-                        && self.hosts.unreachable(role, self.clock.monotonic())
-                    {
-                        tracing::info!(host, "host unreachable; switching host");
-                    }
-                    if after_transport_error(kind, repeat_safe) == Verdict::Stop {
-                        return Err(Error::Transport {
-                            source: error,
-                            request_id: last_request_id,
-                            attempts: attempt,
-                        });
-                    }
-                    Failure::Transport(error)
-                }
+            let Some(wait) = self.retry_wait(&call, &failure) else {
+                return Err(failure.into_error(call.attempts, call.last_request_id));
             };
-            if attempt > self.retry.retries() {
-                return Err(failure.into_error(attempt, last_request_id));
-            }
-            // A host switch is retried at once; anything else waits its backoff.
-            let switched = matches!(&failure, Failure::Transport(e) if e.kind() == TransportErrorKind::NotSent)
-                && role == HostRole::Main
-                && self.hosts.backup().is_some();
-            let wait = if switched {
-                Duration::ZERO
-            } else {
-                self.retry.backoff(attempt, random_unit())
-            };
-            let elapsed = self
-                .clock
-                .monotonic()
-                .saturating_sub(started)
-                .saturating_sub(queued);
-            if elapsed.saturating_add(wait) > self.retry.deadline() {
-                return Err(failure.into_error(attempt, last_request_id));
-            }
             if !wait.is_zero() {
                 tracing::debug!(
-                    attempt,
+                    attempt = call.attempts,
                     wait_ms = wait.as_millis() as u64,
                     "backing off before retrying"
                 );
                 self.sleeper.sleep(wait).await;
             }
         }
+    }
+
+    /// One attempt: wait for the rate limit, sign, send, and judge what came back.
+    async fn attempt(&self, call: &mut Call<'_>, span: &tracing::Span) -> Outcome {
+        let attempt = call.attempts;
+        // Held until this attempt's answer is in (see `RateLimit`).
+        let permit = match call.limiter.as_deref() {
+            Some(limiter) => {
+                let asked = self.clock.monotonic();
+                let permit = limiter.acquire(&*self.clock, &*self.sleeper).await;
+                call.queued += self.clock.monotonic().saturating_sub(asked);
+                Some(permit)
+            }
+            None => None,
+        };
+        let (role, host) = self.hosts.current(self.clock.monotonic());
+        span.record("attempt", attempt);
+        span.record("host", host);
+        let request = match self.request(
+            &call.method,
+            host,
+            call.prepared,
+            call.body.clone(),
+            attempt,
+        ) {
+            Ok(request) => request,
+            Err(error) => return Outcome::Done(Err(error)),
+        };
+        let sent = self.transport.send(request).await;
+        drop(permit);
+        let error = match sent {
+            Ok(answer) => return self.judge_answer(call, answer, span),
+            Err(error) => error,
+        };
+        let kind = error.kind();
+        tracing::debug!(attempt, host, kind = ?kind, "transport error");
+        if kind == TransportErrorKind::NotSent
+            && self.hosts.unreachable(role, self.clock.monotonic())
+        {
+            tracing::info!(host, "host unreachable; switching host");
+        }
+        if after_transport_error(kind, call.prepared.is_repeat_safe()) == Verdict::Stop {
+            return Outcome::Done(Err(Error::new(
+                ErrorKind::Transport(error),
+                attempt,
+                call.last_request_id.take(),
+            )));
+        }
+        let switched_host = kind == TransportErrorKind::NotSent
+            && role == HostRole::Main
+            && self.hosts.backup().is_some();
+        Outcome::Failed(Failure::Transport {
+            error,
+            switched_host,
+        })
+    }
+
+    /// A 2xx answer is verified (never retried); another is an API error, retried when its status
+    /// and the call allow.
+    fn judge_answer(
+        &self,
+        call: &mut Call<'_>,
+        answer: http::Response<Bytes>,
+        span: &tracing::Span,
+    ) -> Outcome {
+        let attempts = call.attempts;
+        let status = answer.status().as_u16();
+        let request_id = header_text(answer.headers(), REQUEST_ID);
+        span.record("status", status);
+        if let Some(id) = &request_id {
+            span.record("request_id", id.as_str());
+            call.last_request_id = Some(id.clone());
+        }
+        if answer.status().is_success() {
+            let now = self.clock.unix_seconds();
+            return Outcome::Done(
+                match self
+                    .verifier
+                    .verify_response(answer.headers(), answer.body(), now)
+                {
+                    Ok(_) => Ok(Response::new(
+                        answer.into_body(),
+                        status,
+                        request_id,
+                        attempts,
+                    )),
+                    Err(source) => {
+                        tracing::warn!(status, request_id = request_id.as_deref(), reason = ?source, "answer failed verification; discarded");
+                        Err(Error::new(
+                            ErrorKind::Verification { source, status },
+                            attempts,
+                            request_id,
+                        ))
+                    }
+                },
+            );
+        }
+        let mut error = ApiError::from_response(status, request_id.as_deref(), answer.body());
+        if answer.status().is_redirection() {
+            error =
+                error.with_location(header_text(answer.headers(), LOCATION.as_str()).as_deref());
+        }
+        if after_status(status, call.prepared.is_repeat_safe()) == Verdict::Stop {
+            return Outcome::Done(Err(api_error(error, attempts)));
+        }
+        tracing::debug!(
+            attempt = attempts,
+            status,
+            request_id = request_id.as_deref(),
+            "retryable answer"
+        );
+        let retry_after = header_text(answer.headers(), RETRY_AFTER.as_str())
+            .and_then(|text| text.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        Outcome::Failed(Failure::Api { error, retry_after })
+    }
+
+    /// How long to wait before the next attempt, or `None` to stop: no retries left, or the wait
+    /// would pass the deadline. A host switch is retried at once; an answer's `Retry-After` is
+    /// honoured when it is longer than the backoff (and stops the retries when it would pass the
+    /// deadline).
+    fn retry_wait(&self, call: &Call<'_>, failure: &Failure) -> Option<Duration> {
+        if call.attempts > self.retry.retries() {
+            return None;
+        }
+        let backoff = || self.retry.backoff(call.attempts, random_unit());
+        let wait = match failure {
+            Failure::Transport {
+                switched_host: true,
+                ..
+            } => Duration::ZERO,
+            Failure::Api {
+                retry_after: Some(after),
+                ..
+            } => backoff().max(*after),
+            _ => backoff(),
+        };
+        let elapsed = self
+            .clock
+            .monotonic()
+            .saturating_sub(call.started)
+            .saturating_sub(call.queued);
+        (elapsed.saturating_add(wait) <= self.retry.deadline()).then_some(wait)
     }
 
     /// Signs (fresh timestamp and nonce) and builds one attempt's request.
@@ -375,20 +435,16 @@ impl Inner {
                 &nonce,
             )
             .and_then(|authorization| authorization.to_header_value())
-            .map_err(|source| Error::Signing {
-                source,
-                attempts: attempt - 1,
-            })?;
+            .map_err(|source| Error::new(ErrorKind::Signing(source), attempt - 1, None))?;
         let uri: http::Uri = format!("{host}{}", prepared.path_and_query())
             .parse()
-            .map_err(|source: http::uri::InvalidUri| Error::Transport {
-                source: TransportError::new(
+            .map_err(|source: http::uri::InvalidUri| {
+                let error = TransportError::new(
                     TransportErrorKind::InvalidUrl,
                     "the request path does not form a valid URL",
                     Some(Box::new(source)),
-                ),
-                request_id: None,
-                attempts: attempt - 1,
+                );
+                Error::new(ErrorKind::Transport(error), attempt - 1, None)
             })?;
         let has_body = body.is_some();
         let mut request = http::Request::new(body.unwrap_or_default());
@@ -403,28 +459,5 @@ impl Inner {
             headers.insert(CONTENT_TYPE, APPLICATION_JSON);
         }
         Ok(request)
-    }
-}
-
-/// A [`BlockingTransport`] seen as a [`Transport`]: each send runs on the blocking thread pool.
-#[derive(Debug)]
-pub(crate) struct FromBlockingTransport(pub(crate) Arc<dyn BlockingTransport>);
-
-#[async_trait::async_trait]
-impl Transport for FromBlockingTransport {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        let transport = Arc::clone(&self.0);
-        match tokio::task::spawn_blocking(move || transport.send(request)).await {
-            Ok(outcome) => outcome,
-            // The request may or may not have been written when the transport panicked.
-            Err(join) => Err(TransportError::new(
-                TransportErrorKind::Other,
-                "the blocking transport panicked or was cancelled",
-                Some(Box::new(join)),
-            )),
-        }
     }
 }

@@ -1,15 +1,20 @@
-//! Building a [`Client`]: settings from code or from the environment.
+//! Building a [`Client`]: the builder and its defaults (the environment: `env`; checks of the
+//! settings: `settings`).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use wxbrand_sign::{PrivateKey, PublicKey, Signer, Verifier};
 use wxbrand_transport::{BlockingTransport, Transport};
 
+use crate::client::Inner;
 use crate::clock::{Clock, NonceSource, RandomNonce, Sleeper, SystemClock, TokioSleeper};
-use crate::rate_limit::{RateLimit, SlidingWindow};
+use crate::from_blocking::FromBlockingTransport;
+use crate::hosts::Hosts;
+use crate::rate_limit::RateLimits;
+use crate::settings::{check_brand_id, check_key_id, check_serial_no, normalize_base_url};
+use crate::RateLimit;
 use crate::{Client, ConfigError, RetryPolicy};
 
 /// The main host of the brand API (nearest access point).
@@ -24,41 +29,15 @@ const MAX_VERIFICATION_WINDOW_SECONDS: i64 = 300;
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("wxbrand/", env!("CARGO_PKG_VERSION"), " (+rust)");
 
-/// The environment variables read by [`ClientBuilder::from_env`].
-pub mod env_var {
-    /// The brand id (品牌号). Required.
-    pub const BRAND_ID: &str = "WXBRAND_BRAND_ID";
-    /// The serial number of the brand API certificate. Required.
-    pub const SERIAL_NO: &str = "WXBRAND_SERIAL_NO";
-    /// Path of the brand API private key (PEM, PKCS#8 or PKCS#1). Required.
-    pub const PRIVATE_KEY_PATH: &str = "WXBRAND_PRIVATE_KEY_PATH";
-    /// The WeChat Pay public key id (`PUB_KEY_ID_…`). Required.
-    pub const PUBLIC_KEY_ID: &str = "WXBRAND_PUBLIC_KEY_ID";
-    /// Path of the WeChat Pay public key (SPKI PEM, `BEGIN PUBLIC KEY`). Required.
-    pub const PUBLIC_KEY_PATH: &str = "WXBRAND_PUBLIC_KEY_PATH";
-    /// Optional: replaces the main host (and turns host failover off), e.g. for a proxy or the
-    /// simulator.
-    pub const BASE_URL: &str = "WXBRAND_BASE_URL";
-    /// Every variable above.
-    pub const ALL: [&str; 6] = [
-        BRAND_ID,
-        SERIAL_NO,
-        PRIVATE_KEY_PATH,
-        PUBLIC_KEY_ID,
-        PUBLIC_KEY_PATH,
-        BASE_URL,
-    ];
-}
-
 /// The names errors use for each setting: builder methods, or variables when read from the
 /// environment.
 #[derive(Debug, Clone, Copy)]
-struct SettingNames {
-    brand_id: &'static str,
-    serial_no: &'static str,
-    private_key: &'static str,
-    public_key_id: &'static str,
-    base_url: &'static str,
+pub(crate) struct SettingNames {
+    pub(crate) brand_id: &'static str,
+    pub(crate) serial_no: &'static str,
+    pub(crate) private_key: &'static str,
+    pub(crate) public_key_id: &'static str,
+    pub(crate) base_url: &'static str,
 }
 
 const CODE_NAMES: SettingNames = SettingNames {
@@ -69,14 +48,6 @@ const CODE_NAMES: SettingNames = SettingNames {
     base_url: "base_url",
 };
 
-const ENV_NAMES: SettingNames = SettingNames {
-    brand_id: env_var::BRAND_ID,
-    serial_no: env_var::SERIAL_NO,
-    private_key: env_var::PRIVATE_KEY_PATH,
-    public_key_id: env_var::PUBLIC_KEY_ID,
-    base_url: env_var::BASE_URL,
-};
-
 /// Builds a [`Client`]. Every setting has a builder method; [`ClientBuilder::from_env`] fills
 /// them from `WXBRAND_*` variables.
 ///
@@ -85,7 +56,7 @@ const ENV_NAMES: SettingNames = SettingNames {
 /// [`wechatpay_public_key`](Self::wechatpay_public_key). Everything else has a default.
 #[derive(Clone)]
 pub struct ClientBuilder {
-    names: SettingNames,
+    pub(crate) names: SettingNames,
     brand_id: Option<String>,
     serial_no: Option<String>,
     private_key: Option<PrivateKey>,
@@ -137,11 +108,10 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// A builder with the defaults: main and backup hosts of WeChat Pay, a 60 s failover
-    /// cooldown, [`RetryPolicy::default`], `deactivate_stock` limited to 20 per second, the
-    /// system clock, tokio sleeps and secure random nonces.
+    /// cooldown, [`RetryPolicy::default`], each operation's own rate limit
+    /// ([`Operation::RATE_LIMIT`](wxbrand_core::Operation::RATE_LIMIT), e.g. 20 per second for
+    /// `deactivate_stock`), the system clock, tokio sleeps and secure random nonces.
     pub fn new() -> Self {
-        let mut rate_limits = HashMap::new();
-        rate_limits.insert("deactivate_stock", Some(RateLimit::per_second(20)));
         ClientBuilder {
             names: CODE_NAMES,
             brand_id: None,
@@ -158,62 +128,8 @@ impl ClientBuilder {
             sleeper: Arc::new(TokioSleeper),
             nonces: Arc::new(RandomNonce),
             retry: RetryPolicy::default(),
-            rate_limits,
+            rate_limits: HashMap::new(),
         }
-    }
-
-    /// Reads the settings from the process environment: see [`ClientBuilder::from_lookup`].
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the settings through `lookup` (a variable name in, its value out), as
-    /// [`ClientBuilder::from_env`] does with the process environment: `WXBRAND_BRAND_ID`,
-    /// `WXBRAND_SERIAL_NO`, `WXBRAND_PRIVATE_KEY_PATH`, `WXBRAND_PUBLIC_KEY_ID` and
-    /// `WXBRAND_PUBLIC_KEY_PATH` are required, `WXBRAND_BASE_URL` optional (it replaces the main
-    /// host and turns failover off). Key files are read and parsed here. An empty value counts as
-    /// missing; every error names the variable.
-    pub fn from_lookup(
-        mut lookup: impl FnMut(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
-        let mut required = |name: &'static str| -> Result<String, ConfigError> {
-            match lookup(name) {
-                Some(value) if !value.trim().is_empty() => Ok(value.trim().to_owned()),
-                _ => Err(ConfigError::Missing { setting: name }),
-            }
-        };
-        let brand_id = required(env_var::BRAND_ID)?;
-        let serial_no = required(env_var::SERIAL_NO)?;
-        let private_key_path = required(env_var::PRIVATE_KEY_PATH)?;
-        let public_key_id = required(env_var::PUBLIC_KEY_ID)?;
-        let public_key_path = required(env_var::PUBLIC_KEY_PATH)?;
-        let base_url = lookup(env_var::BASE_URL).filter(|v| !v.trim().is_empty());
-
-        let private_key_pem = read_file(env_var::PRIVATE_KEY_PATH, Path::new(&private_key_path))?;
-        let private_key =
-            PrivateKey::from_pem(&private_key_pem).map_err(|source| ConfigError::Key {
-                setting: env_var::PRIVATE_KEY_PATH,
-                path: Some(PathBuf::from(&private_key_path)),
-                source,
-            })?;
-        let public_key_pem = read_file(env_var::PUBLIC_KEY_PATH, Path::new(&public_key_path))?;
-        let public_key =
-            PublicKey::from_pem(&public_key_pem).map_err(|source| ConfigError::Key {
-                setting: env_var::PUBLIC_KEY_PATH,
-                path: Some(PathBuf::from(&public_key_path)),
-                source,
-            })?;
-
-        let mut builder = ClientBuilder::new()
-            .brand_id(brand_id)
-            .serial_no(serial_no)
-            .private_key(private_key)
-            .wechatpay_public_key(public_key_id, public_key);
-        if let Some(url) = base_url {
-            builder = builder.base_url(url.trim()).without_backup();
-        }
-        builder.names = ENV_NAMES;
-        Ok(builder)
     }
 
     /// The brand id (品牌号).
@@ -288,7 +204,7 @@ impl ClientBuilder {
     /// thread pool (`spawn_blocking`), so the async pipeline — and the
     /// `BlockingClient` built on it — can use an HTTP stack that blocks.
     pub fn blocking_transport(self, transport: Arc<dyn BlockingTransport>) -> Self {
-        self.transport(Arc::new(crate::client::FromBlockingTransport(transport)))
+        self.transport(Arc::new(FromBlockingTransport(transport)))
     }
 
     /// Trusts an extra root certificate (PEM) in the default transport, e.g. a local simulator's
@@ -305,16 +221,17 @@ impl ClientBuilder {
     }
 
     /// Limits how often `operation` (an [`Operation`](wxbrand_core::Operation)'s
-    /// [`name`](wxbrand_core::PreparedRequest::name), e.g. `"deactivate_stock"`) is sent, by this
-    /// client and all its clones; calls over the limit wait. Every attempt counts, retries too.
-    /// Default: `deactivate_stock` at [`RateLimit::per_second`]`(20)`, WeChat Pay's limit per
-    /// brand. Build one client per brand and clone it, so the limit is shared.
+    /// [`NAME`](wxbrand_core::Operation::NAME), e.g. `"deactivate_stock"`) is sent, by this
+    /// client and all its clones, in place of the operation's own default
+    /// ([`Operation::RATE_LIMIT`](wxbrand_core::Operation::RATE_LIMIT): WeChat Pay's limit per
+    /// brand, e.g. 20 per second for `deactivate_stock`); calls over the limit wait. Every attempt
+    /// counts, retries too. Build one client per brand and clone it, so the limit is shared.
     pub fn rate_limit(mut self, operation: &'static str, limit: RateLimit) -> Self {
         self.rate_limits.insert(operation, Some(limit));
         self
     }
 
-    /// Removes the client-side rate limit of `operation`.
+    /// Removes the client-side rate limit of `operation` (its default included).
     pub fn without_rate_limit(mut self, operation: &'static str) -> Self {
         self.rate_limits.insert(operation, None);
         self
@@ -380,8 +297,7 @@ impl ClientBuilder {
             Some(url) => Some(normalize_base_url("backup_url", url)?),
             None => None,
         };
-        let mut rate_limits = HashMap::new();
-        for (operation, limit) in self.rate_limits {
+        for (operation, limit) in &self.rate_limits {
             if let Some(limit) = limit {
                 if limit.max() == 0 || limit.window().is_zero() {
                     return Err(ConfigError::Invalid {
@@ -389,12 +305,16 @@ impl ClientBuilder {
                         problem: format!("the limit of `{operation}` must allow at least one request in a non-empty window"),
                     });
                 }
-                rate_limits.insert(operation, SlidingWindow::new(limit));
             }
         }
+        let rate_limits = RateLimits::new(self.rate_limits);
         let transport = match self.transport {
             Some(transport) => transport,
-            None => default_transport(self.extra_root_certificates)?,
+            None => {
+                default_transport(self.extra_root_certificates)?.ok_or(ConfigError::Missing {
+                    setting: "transport (or enable the `hyper` feature)",
+                })?
+            }
         };
         let wechatpay_serial =
             http::HeaderValue::from_str(verifier.primary_key_id()).map_err(|_| {
@@ -404,15 +324,14 @@ impl ClientBuilder {
                 }
             })?;
         let signer = Signer::new(brand_id.clone(), serial_no, private_key);
-        Ok(Client::from_parts(crate::client::Parts {
+        Ok(Client::new(Inner {
             brand_id,
             signer,
             verifier,
             wechatpay_serial,
+            user_agent: http::HeaderValue::from_static(USER_AGENT),
             transport,
-            main_url,
-            backup_url,
-            failover_cooldown: self.failover_cooldown,
+            hosts: Hosts::new(main_url, backup_url, self.failover_cooldown),
             clock: self.clock,
             sleeper: self.sleeper,
             nonces: self.nonces,
@@ -420,330 +339,40 @@ impl ClientBuilder {
             rate_limits,
         }))
     }
+}
 
-    /// Builds a [`BlockingClient`](crate::BlockingClient) with these settings.
-    #[cfg(feature = "blocking")]
-    pub fn build_blocking(self) -> Result<crate::BlockingClient, ConfigError> {
-        crate::BlockingClient::from_builder(self)
+impl Client {
+    /// A builder; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the `WXBRAND_*` environment variables
+    /// ([`ClientBuilder::from_env`]) with every other setting at its default.
+    pub fn from_env() -> Result<Client, ConfigError> {
+        ClientBuilder::from_env()?.build()
     }
 }
 
+/// The default transport, when a feature provides one (`hyper`), else `None`.
+fn default_transport(extra_roots: Vec<Vec<u8>>) -> Result<Option<Arc<dyn Transport>>, ConfigError> {
+    let transport: Option<Arc<dyn Transport>> = None;
+    #[cfg(feature = "hyper")]
+    let transport = transport.or(Some(hyper_transport(&extra_roots)?));
+    drop(extra_roots);
+    Ok(transport)
+}
+
 #[cfg(feature = "hyper")]
-fn default_transport(extra_roots: Vec<Vec<u8>>) -> Result<Arc<dyn Transport>, ConfigError> {
+fn hyper_transport(extra_roots: &[Vec<u8>]) -> Result<Arc<dyn Transport>, ConfigError> {
     let mut builder = wxbrand_transport::HyperTransport::builder();
     for pem in extra_roots {
         builder = builder
-            .add_root_certificate_pem(&pem)
+            .add_root_certificate_pem(pem)
             .map_err(|source| ConfigError::Transport { source })?;
     }
     let transport = builder
         .build()
         .map_err(|source| ConfigError::Transport { source })?;
     Ok(Arc::new(transport))
-}
-
-#[cfg(not(feature = "hyper"))]
-fn default_transport(_extra_roots: Vec<Vec<u8>>) -> Result<Arc<dyn Transport>, ConfigError> {
-    Err(ConfigError::Missing {
-        setting: "transport (or enable the `hyper` feature)",
-    })
-}
-
-/// A key file, through the one bounded reader ([`wxbrand_sign::read_key_file`]: a regular file of
-/// at most 64 KiB; a FIFO, a device or a huge file is refused at once).
-fn read_file(setting: &'static str, path: &Path) -> Result<Vec<u8>, ConfigError> {
-    wxbrand_sign::read_key_file(path).map_err(|source| ConfigError::ReadFile {
-        setting,
-        path: path.to_owned(),
-        source,
-    })
-}
-
-/// A brand id: WeChat Pay assigns it, so only the header rule every layer shares applies
-/// ([`wxbrand_sign::check_header_param`]).
-fn check_brand_id(setting: &'static str, value: &str) -> Result<(), ConfigError> {
-    if value.is_empty() {
-        return Err(ConfigError::Missing { setting });
-    }
-    wxbrand_sign::check_header_param("brand_id", value).map_err(|e| ConfigError::Invalid {
-        setting,
-        problem: e.to_string(),
-    })
-}
-
-/// A certificate serial number: exactly 40 hex characters, either case.
-fn check_serial_no(setting: &'static str, value: &str) -> Result<(), ConfigError> {
-    if value.is_empty() {
-        return Err(ConfigError::Missing { setting });
-    }
-    if value.len() != 40 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ConfigError::Invalid {
-            setting,
-            problem: format!(
-                "{value:?}: expected the 40 hexadecimal characters of the brand API certificate's \
-                 serial number (e.g. 1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C)"
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// A WeChat Pay public key id: `PUB_KEY_ID_` followed by digits only.
-fn check_key_id(setting: &'static str, id: String) -> Result<String, ConfigError> {
-    if id.is_empty() {
-        return Err(ConfigError::Missing { setting });
-    }
-    match id.strip_prefix("PUB_KEY_ID_") {
-        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
-        _ => Err(ConfigError::Invalid {
-            setting,
-            problem: format!(
-                "{id:?} is not a WeChat Pay public key id: expected PUB_KEY_ID_ followed by \
-                 digits (e.g. PUB_KEY_ID_0112345678202501010000000000000001)"
-            ),
-        }),
-    }
-}
-
-/// `scheme://authority` without a trailing slash; errors name `setting`.
-///
-/// The URL must parse exactly: a port is 1 to 65535 (`:99999` is refused, not wrapped or
-/// dropped), and a user name or password (userinfo), a `#fragment`, a path or a query are
-/// refused, not silently dropped. Error texts never show a password: userinfo is replaced by `***`.
-fn normalize_base_url(setting: &'static str, url: &str) -> Result<String, ConfigError> {
-    let invalid = |problem: &str| ConfigError::Invalid {
-        setting,
-        problem: format!(
-            "`{}`: {problem} (expected e.g. https://api.mch.weixin.qq.com)",
-            without_userinfo(url)
-        ),
-    };
-    let trimmed = url.trim().trim_end_matches('/');
-    if trimmed.is_empty() {
-        return Err(invalid("empty"));
-    }
-    if trimmed.contains('#') {
-        return Err(invalid("a base URL has no #fragment"));
-    }
-    let uri: http::Uri = trimmed.parse().map_err(|_| invalid("not a URL"))?;
-    match uri.scheme_str() {
-        Some("https") | Some("http") => {}
-        _ => {
-            return Err(invalid(
-                "the scheme must be https (or http for a local test server)",
-            ))
-        }
-    }
-    let Some(authority) = uri.authority() else {
-        return Err(invalid("no host"));
-    };
-    if authority.as_str().contains('@') {
-        return Err(invalid(
-            "a base URL carries no user name or password (requests are authenticated by their \
-             signature)",
-        ));
-    }
-    if authority.host().is_empty() {
-        return Err(invalid("no host"));
-    }
-    // What follows the host: nothing, or `:` and a port number of 1 to 65535.
-    let after_host = authority
-        .as_str()
-        .get(authority.host().len()..)
-        .unwrap_or_default();
-    if let Some(port) = after_host.strip_prefix(':') {
-        let valid = !port.is_empty()
-            && port.len() <= 5
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u16>().is_ok_and(|p| p != 0);
-        if !valid {
-            return Err(invalid(&format!(
-                "`{port}` is not a port number (1 to 65535)"
-            )));
-        }
-    } else if !after_host.is_empty() {
-        return Err(invalid("not a URL"));
-    }
-    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
-        return Err(invalid("a base URL has no path or query"));
-    }
-    Ok(format!(
-        "{}://{}",
-        uri.scheme_str().unwrap_or("https"),
-        authority
-    ))
-}
-
-/// `url` with any userinfo (`user:password@`) replaced by `***@`, for error texts.
-fn without_userinfo(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
-    };
-    let authority_start = scheme_end + 3;
-    let rest = url.get(authority_start..).unwrap_or_default();
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = rest.get(..authority_len).unwrap_or_default();
-    match authority.rfind('@') {
-        Some(at) => format!(
-            "{}***{}",
-            url.get(..authority_start).unwrap_or_default(),
-            rest.get(at..).unwrap_or_default()
-        ),
-        None => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls_are_normalized_or_refused() {
-        assert_eq!(
-            normalize_base_url("x", "https://api.mch.weixin.qq.com/")
-                .ok()
-                .as_deref(),
-            Some("https://api.mch.weixin.qq.com")
-        );
-        assert_eq!(
-            normalize_base_url("x", "http://127.0.0.1:8080")
-                .ok()
-                .as_deref(),
-            Some("http://127.0.0.1:8080")
-        );
-        assert_eq!(
-            normalize_base_url("x", "http://[::1]:65535")
-                .ok()
-                .as_deref(),
-            Some("http://[::1]:65535")
-        );
-        for bad in [
-            "",
-            "   ",
-            "api.mch.weixin.qq.com",
-            "ftp://x",
-            "https://x/v3",
-            "https://x?a=1",
-            // Ports that do not parse exactly (99999 used to send the request to port 80).
-            "http://127.0.0.1:99999",
-            "http://127.0.0.1:0",
-            "http://127.0.0.1:",
-            "http://127.0.0.1:+80",
-            "http://[::1]:70000",
-            // Userinfo and fragments used to be dropped silently.
-            "https://user:pass@api.mch.weixin.qq.com",
-            "https://api.mch.weixin.qq.com#main",
-            "https://api.mch.weixin.qq.com/#",
-        ] {
-            let err = normalize_base_url("WXBRAND_BASE_URL", bad).err();
-            assert!(
-                matches!(
-                    err,
-                    Some(ConfigError::Invalid {
-                        setting: "WXBRAND_BASE_URL",
-                        ..
-                    })
-                ),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_refused_base_url_never_shows_its_password() {
-        let err = normalize_base_url("base_url", "https://alice:s3cret@example.com:99999/")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.contains("user name or password"), "{err}");
-        assert!(!err.contains("s3cret"), "{err}");
-        assert!(err.contains("https://***@example.com:99999/"), "{err}");
-        assert_eq!(without_userinfo("http://a@b@h/p@q"), "http://***@h/p@q");
-        assert_eq!(without_userinfo("no scheme@x"), "no scheme@x");
-    }
-
-    #[test]
-    fn the_builder_refuses_a_bad_base_url_naming_the_setting() {
-        let key = PrivateKey::from_pem(include_bytes!(
-            "../../../testdata/vectors/keys/brand_private_key.pem"
-        ))
-        .unwrap();
-        let public = key.public_key();
-        let err = ClientBuilder::new()
-            .brand_id("120344")
-            .serial_no("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
-            .private_key(key)
-            .wechatpay_public_key("PUB_KEY_ID_0112345678202501010000000000000001", public)
-            .base_url("http://127.0.0.1:99999")
-            .without_backup()
-            .build()
-            .err();
-        match err {
-            Some(err @ ConfigError::Invalid { .. }) => {
-                assert_eq!(err.setting(), Some("base_url"));
-                assert!(
-                    err.to_string().contains("`99999` is not a port number"),
-                    "{err}"
-                );
-            }
-            other => panic!("expected an invalid base_url, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn missing_variables_are_named_in_order() {
-        let mut env: HashMap<&str, String> = HashMap::new();
-        for (name, value) in [
-            (env_var::BRAND_ID, "120344"),
-            (
-                env_var::SERIAL_NO,
-                "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
-            ),
-            (env_var::PRIVATE_KEY_PATH, "/nonexistent/brand.pem"),
-            (
-                env_var::PUBLIC_KEY_ID,
-                "PUB_KEY_ID_0112345678202501010000000000000001",
-            ),
-            (env_var::PUBLIC_KEY_PATH, "/nonexistent/wechatpay.pem"),
-        ] {
-            let missing = ClientBuilder::from_lookup(|n| env.get(n).cloned()).err();
-            match missing {
-                Some(ConfigError::Missing { setting }) => assert_eq!(setting, name),
-                other => panic!("expected {name} missing, got {other:?}"),
-            }
-            env.insert(name, value.to_owned());
-        }
-        // Everything set, but the key file does not exist.
-        match ClientBuilder::from_lookup(|n| env.get(n).cloned()).err() {
-            Some(err @ ConfigError::ReadFile { .. }) => {
-                assert_eq!(err.setting(), Some(env_var::PRIVATE_KEY_PATH));
-                assert!(err.to_string().contains("/nonexistent/brand.pem"));
-            }
-            other => panic!("expected a read error, got {other:?}"),
-        }
-        // A key path that is not a regular file is refused at once, not read (a FIFO would block).
-        env.insert(env_var::PRIVATE_KEY_PATH, "/dev/zero".to_owned());
-        match ClientBuilder::from_lookup(|n| env.get(n).cloned()).err() {
-            Some(err @ ConfigError::ReadFile { .. }) => {
-                assert_eq!(err.setting(), Some(env_var::PRIVATE_KEY_PATH));
-                let source = std::error::Error::source(&err).map(ToString::to_string);
-                assert!(
-                    source
-                        .as_deref()
-                        .unwrap_or_default()
-                        .contains("not a regular file"),
-                    "{source:?}"
-                );
-            }
-            other => panic!("expected a read error, got {other:?}"),
-        }
-        // An empty value counts as missing.
-        env.insert(env_var::BRAND_ID, "  ".to_owned());
-        assert!(matches!(
-            ClientBuilder::from_lookup(|n| env.get(n).cloned()).err(),
-            Some(ConfigError::Missing {
-                setting: env_var::BRAND_ID
-            })
-        ));
-    }
 }

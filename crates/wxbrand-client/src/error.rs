@@ -3,53 +3,50 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use wxbrand_core::{ApiError, ValidationError};
+use wxbrand_core::{AnswerMismatch, ApiError, ValidationError};
 use wxbrand_sign::{KeyError, SignError, VerifyError};
 use wxbrand_transport::{TransportError, TransportErrorKind};
 
-/// Why a call failed. Each kind says what happened to the request, so the caller knows what is
-/// safe to do next:
+/// Why a call failed: its [`kind`](Error::kind), how many attempts were made and the `Request-ID`
+/// of the answer behind it, each held once.
 ///
-/// | kind | was it sent? | retried by the client? |
+/// The kind says what happened to the request, so the caller knows what is safe to do next:
+///
+/// | [`ErrorKind`] | was it sent? | retried by the client? |
 /// |---|---|---|
-/// | [`Error::InvalidRequest`] | no | no |
-/// | [`Error::Signing`] | no | no |
-/// | [`Error::Transport`] | maybe (see [`TransportErrorKind`]) | yes, when safe |
-/// | [`Error::Verification`] | yes, and answered | no |
-/// | [`Error::Api`] | yes, and refused | 429/500/502/503 for repeat-safe calls |
-/// | [`Error::Decode`] | yes, and answered (verified) | no |
-/// | [`Error::RepeatedPageToken`] | yes, and answered (verified) | no |
+/// | [`ErrorKind::InvalidRequest`] | no | no |
+/// | [`ErrorKind::Signing`] | no | no |
+/// | [`ErrorKind::Transport`] | maybe (see [`TransportErrorKind`]) | yes, when safe |
+/// | [`ErrorKind::Verification`] | yes, and answered | no |
+/// | [`ErrorKind::Api`] | yes, and refused | 429/500/502/503 for repeat-safe calls |
+/// | [`ErrorKind::Decode`] | yes, and answered (verified) | no |
+/// | [`ErrorKind::AnswerMismatch`] | yes, and answered (verified) about something else | no |
+/// | [`ErrorKind::RepeatedPageToken`], [`ErrorKind::EmptyPageWithToken`] | yes, and answered (verified) | no |
+/// | [`ErrorKind::PagingLimit`] | no more pages | no |
 ///
-/// Every kind carries the number of attempts made ([`Error::attempts`]) and, when an answer came
-/// back, its `Request-ID` ([`Error::request_id`]) — quote it to WeChat Pay support.
+/// `Display` says what happened and what to do; the details are in [`source()`](std::error::Error::source)
+/// (the validation rule, the transport failure, the API's code and message, …), never repeated in
+/// this error's own text: print the whole chain.
+#[derive(Debug)]
+pub struct Error {
+    // Boxed: errors are rare, and a small `Result` keeps every successful call cheap.
+    kind: Box<ErrorKind>,
+    attempts: u32,
+    request_id: Option<String>,
+}
+
+/// What went wrong in a call (see [`Error`]).
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// A request field broke a rule of the API; nothing was sent.
-    #[non_exhaustive]
-    InvalidRequest {
-        /// Which field, which rule.
-        source: ValidationError,
-    },
+    InvalidRequest(ValidationError),
     /// The brand private key could not sign the request; nothing was sent.
-    #[non_exhaustive]
-    Signing {
-        /// What went wrong.
-        source: SignError,
-        /// Attempts made before this one.
-        attempts: u32,
-    },
-    /// The request could not be sent or its answer could not be read, after every retry allowed.
-    #[non_exhaustive]
-    Transport {
-        /// The last transport failure; its [`kind`](TransportError::kind) says whether the request
-        /// may have been delivered.
-        source: TransportError,
-        /// The `Request-ID` of the last earlier attempt that was answered (e.g. with a 500), if any.
-        request_id: Option<String>,
-        /// Attempts made.
-        attempts: u32,
-    },
+    Signing(SignError),
+    /// The request could not be sent or its answer could not be read, after every retry allowed;
+    /// the error's [`kind`](TransportError::kind) says whether it may have been delivered. The
+    /// `Request-ID` is that of the last earlier attempt that was answered (e.g. with a 500), if any.
+    Transport(TransportError),
     /// A 2xx answer failed verification (bad or probing signature, stale timestamp, unknown
     /// `Wechatpay-Serial`). Its body is dropped, never handed out as data. Not retried: the
     /// request was delivered and answered, and a retry would neither fix a wrong key or a skewed
@@ -60,101 +57,87 @@ pub enum Error {
         source: VerifyError,
         /// The HTTP status of the rejected answer.
         status: u16,
-        /// The answer's `Request-ID` header, if any.
-        request_id: Option<String>,
-        /// Attempts made.
-        attempts: u32,
     },
-    /// WeChat Pay answered with an error (non-2xx).
-    #[non_exhaustive]
-    Api {
-        /// Status, `code`, `message`, `detail` and `Request-ID` (boxed: it is large).
-        source: Box<ApiError>,
-        /// Attempts made.
-        attempts: u32,
-    },
+    /// WeChat Pay answered with an error (non-2xx): status, `code`, `message`, `detail`,
+    /// `Request-ID`, and the `Location` of a redirect.
+    Api(ApiError),
     /// A verified 2xx answer did not decode into the expected type.
+    Decode(DecodeError),
+    /// A verified answer is not about what the request asked for: one of its identifying fields
+    /// (a stock id, the request number of a deactivation) differs from the value sent. The answer
+    /// is dropped. Not retried: a server (or something between) that answers about another object
+    /// is not fixed by asking again; report it with the Request-ID.
+    AnswerMismatch(AnswerMismatch),
+    /// A listing answered a page with no items that still carries a next page token. Following
+    /// such tokens could go on forever without handing out anything, and the listing cannot be
+    /// known to be complete, so it stops here (the items before were handed out). Continue by
+    /// hand from `token` if the server is trusted.
     #[non_exhaustive]
-    Decode {
-        /// Where decoding failed.
-        source: DecodeError,
-        /// The answer's `Request-ID` header, if any.
-        request_id: Option<String>,
-        /// Attempts made.
-        attempts: u32,
+    EmptyPageWithToken {
+        /// The token of the empty page.
+        token: String,
     },
     /// A listing answered with a `next_page_token` it had already given: following it would loop
-    /// forever, so the listing ends here. The items of the pages before were handed out. Made by
-    /// endpoint crates' paging ([`Error::repeated_page_token`]).
+    /// forever, so the listing ends here. The items of the pages before were handed out.
     #[non_exhaustive]
     RepeatedPageToken {
         /// The token given a second time.
         token: String,
-        /// The `Request-ID` of the answer that repeated it, if any.
-        request_id: Option<String>,
-        /// Attempts made for that answer.
-        attempts: u32,
     },
-    /// A `BlockingClient` method was called on a thread that runs an
-    /// async runtime, where blocking would stall or deadlock it; nothing was sent. Use
-    /// [`Client`](crate::Client) there instead.
+    /// A listing reached its limit of pages or items and stops (the items before were handed
+    /// out); raise the limit with `.max_pages(n)` or `.max_items(n)` on the stream or iterator.
+    PagingLimit(PagingLimit),
+    /// A `BlockingClient` method was called on a thread that runs an async runtime, where
+    /// blocking would stall or deadlock it; nothing was sent. Use [`Client`](crate::Client) there
+    /// instead.
     BlockingInsideRuntime,
 }
 
 impl Error {
-    /// A listing answered (with `request_id`, after `attempts`) a `next_page_token` it had
-    /// already given: see [`Error::RepeatedPageToken`].
-    pub fn repeated_page_token(
-        token: impl Into<String>,
-        request_id: Option<String>,
-        attempts: u32,
-    ) -> Error {
-        Error::RepeatedPageToken {
-            token: token.into(),
-            request_id,
+    /// An error of `kind` after `attempts` attempts, about the answer with `request_id`.
+    pub fn new(kind: ErrorKind, attempts: u32, request_id: Option<String>) -> Error {
+        Error {
+            kind: Box::new(kind),
             attempts,
+            request_id,
         }
     }
 
-    /// The `Request-ID` of the answer behind this error, when an answer came back. For
-    /// [`Error::Transport`], the last one an earlier attempt was answered with.
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// What went wrong, owned.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.kind
+    }
+
+    /// The `Request-ID` of the answer behind this error, when an answer came back (quote it to
+    /// WeChat Pay support). For [`ErrorKind::Transport`], the last one an earlier attempt was
+    /// answered with.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::Api { source, .. } => source.request_id(),
-            Error::Transport { request_id, .. }
-            | Error::Verification { request_id, .. }
-            | Error::Decode { request_id, .. }
-            | Error::RepeatedPageToken { request_id, .. } => request_id.as_deref(),
-            _ => None,
-        }
+        self.request_id.as_deref()
     }
 
     /// How many times the request was sent (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
-        match self {
-            Error::InvalidRequest { .. } | Error::BlockingInsideRuntime => 0,
-            Error::Signing { attempts, .. }
-            | Error::Transport { attempts, .. }
-            | Error::Verification { attempts, .. }
-            | Error::Api { attempts, .. }
-            | Error::Decode { attempts, .. }
-            | Error::RepeatedPageToken { attempts, .. } => *attempts,
-        }
+        self.attempts
     }
 
     /// The API error, when WeChat Pay answered with one.
     pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            Error::Api { source, .. } => Some(&**source),
+        match &*self.kind {
+            ErrorKind::Api(source) => Some(source),
             _ => None,
         }
     }
 
     /// The HTTP status of the answer behind this error, when an answer came back.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Api { source, .. } => Some(source.status()),
-            Error::Verification { status, .. } => Some(*status),
+        match &*self.kind {
+            ErrorKind::Api(source) => Some(source.status()),
+            ErrorKind::Verification { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -162,33 +145,30 @@ impl Error {
 
 impl From<ValidationError> for Error {
     fn from(source: ValidationError) -> Self {
-        Error::InvalidRequest { source }
+        Error::new(ErrorKind::InvalidRequest(source), 0, None)
     }
 }
 
-fn write_request_id(f: &mut fmt::Formatter<'_>, request_id: Option<&str>) -> fmt::Result {
-    match request_id {
-        Some(id) => write!(f, " (Request-ID {id})"),
-        None => Ok(()),
+impl From<ErrorKind> for Error {
+    /// An error about no answer, before any attempt (e.g. [`ErrorKind::BlockingInsideRuntime`]).
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind, 0, None)
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidRequest { source } => write!(
+        let attempts = self.attempts;
+        match &*self.kind {
+            ErrorKind::InvalidRequest(source) => write!(
                 f,
                 "request not sent: field `{}` is invalid; correct the value given to the request",
                 source.field()
-            ),
-            Error::Signing { .. } => f.write_str(
+            )?,
+            ErrorKind::Signing(_) => f.write_str(
                 "request not sent: the brand private key could not sign it; check the configured key",
-            ),
-            Error::Transport {
-                source,
-                request_id,
-                attempts,
-            } => {
+            )?,
+            ErrorKind::Transport(source) => {
                 let what = match source.kind() {
                     TransportErrorKind::NotSent => "could not reach WeChat Pay",
                     TransportErrorKind::MaybeDelivered => {
@@ -202,92 +182,101 @@ impl fmt::Display for Error {
                     f,
                     "{what} after {attempts} attempt(s); check the network, any proxy and the base URL"
                 )?;
-                match request_id {
-                    Some(id) => write!(f, " (an earlier attempt was answered with Request-ID {id})"),
-                    None => Ok(()),
+                if let Some(id) = &self.request_id {
+                    write!(f, " (an earlier attempt was answered with Request-ID {id})")?;
                 }
+                return Ok(());
             }
-            Error::Verification { source, status, request_id, attempts } => {
-                let advice = match source {
-                    VerifyError::UnknownKeyId { received, .. } => format!(
-                        "its Wechatpay-Serial `{}` is not a configured WeChat Pay public key id; \
-                         check WXBRAND_PUBLIC_KEY_ID (add the new key during a key rotation)",
-                        received.escape_debug()
-                    ),
-                    VerifyError::TimestampOutOfWindow { server, local } => format!(
-                        "its timestamp {server} is too far from the local clock {local}; \
-                         synchronise this machine's clock"
-                    ),
-                    VerifyError::BadSignature => "its signature is wrong (a wrong WeChat Pay public key, \
-                         a WECHATPAY/SIGNTEST probe or a tampered answer); check WXBRAND_PUBLIC_KEY_PATH"
-                        .to_owned(),
-                    VerifyError::MissingHeader(name) => format!(
-                        "it lacks the `{name}` header; is the base URL really WeChat Pay?"
-                    ),
-                    VerifyError::MalformedHeader(name) => format!(
-                        "its `{name}` header is malformed; is the base URL really WeChat Pay?"
-                    ),
-                    _ => "it failed verification".to_owned(),
+            ErrorKind::Verification { status, .. } => write!(
+                f,
+                "answer rejected and discarded after {attempts} attempt(s) (HTTP {status})"
+            )?,
+            ErrorKind::Api(source) => {
+                write!(
+                    f,
+                    "WeChat Pay refused the request with HTTP {} after {attempts} attempt(s)",
+                    source.status()
+                )?;
+                let advice = match source.status() {
+                    300..=399 => "; a redirect is never followed: check the base URL",
+                    401 => "; check the brand id, certificate serial number and private key",
+                    403 => "; the brand may not call this API: check its permissions",
+                    429 => "; too many requests: lower the request rate",
+                    _ => "",
                 };
-                write!(
-                    f,
-                    "answer rejected and discarded after {attempts} attempt(s) (HTTP {status}): {advice}"
-                )?;
-                write_request_id(f, request_id.as_deref())
+                f.write_str(advice)?;
             }
-            Error::Api { source, attempts } => {
-                write!(f, "WeChat Pay refused the request with HTTP {}", source.status())?;
-                if let Some(code) = source.code() {
-                    write!(f, " {}", code.as_str())?;
-                }
-                if let Some(message) = source.message() {
-                    write!(f, ": {message}")?;
-                }
-                write!(f, " after {attempts} attempt(s)")?;
-                write_request_id(f, source.request_id())?;
-                match source.status() {
-                    401 => f.write_str("; check the brand id, certificate serial number and private key"),
-                    403 => f.write_str("; the brand may not call this API: check its permissions"),
-                    429 => f.write_str("; too many requests: lower the request rate"),
-                    _ => Ok(()),
-                }
-            }
-            Error::Decode { request_id, attempts, .. } => {
-                write!(
-                    f,
-                    "a verified answer did not decode after {attempts} attempt(s); this SDK may be \
-                     older than the API: report it with the Request-ID"
-                )?;
-                write_request_id(f, request_id.as_deref())
-            }
-            Error::RepeatedPageToken { token, request_id, .. } => {
-                write!(
-                    f,
-                    "the listing answered page token `{token}` a second time; stopped instead of \
-                     looping forever (the items before were returned): report it with the Request-ID"
-                )?;
-                write_request_id(f, request_id.as_deref())
-            }
-            Error::BlockingInsideRuntime => f.write_str(
+            ErrorKind::Decode(_) => write!(
+                f,
+                "a verified answer did not decode after {attempts} attempt(s); this SDK may be \
+                 older than the API: report it with the Request-ID"
+            )?,
+            ErrorKind::AnswerMismatch(source) => write!(
+                f,
+                "a verified answer is not about the request: its {} differs from the value sent; \
+                 the answer was discarded: report it with the Request-ID",
+                source.field()
+            )?,
+            ErrorKind::EmptyPageWithToken { token } => write!(
+                f,
+                "the listing answered an empty page that still carries page token `{}`; stopped \
+                 (the items before were returned; the listing may be incomplete)",
+                token.escape_debug()
+            )?,
+            ErrorKind::RepeatedPageToken { token } => write!(
+                f,
+                "the listing answered page token `{}` a second time; stopped instead of \
+                 looping forever (the items before were returned): report it with the Request-ID",
+                token.escape_debug()
+            )?,
+            ErrorKind::PagingLimit(PagingLimit::Pages(max)) => write!(
+                f,
+                "the listing stopped after {max} pages, its limit, with more pages left; raise \
+                 it with `.max_pages(n)` if the listing is really that long"
+            )?,
+            ErrorKind::PagingLimit(PagingLimit::Items(max)) => write!(
+                f,
+                "the listing stopped after {max} items, its limit, with more items left; raise \
+                 it with `.max_items(n)` if the listing is really that long"
+            )?,
+            ErrorKind::BlockingInsideRuntime => f.write_str(
                 "the blocking client was called inside an async runtime; use the async Client there \
                  (or call it from a thread without a runtime)",
-            ),
+            )?,
+        }
+        match &self.request_id {
+            Some(id) => write!(f, " (Request-ID {id})"),
+            None => Ok(()),
         }
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::InvalidRequest { source } => Some(source),
-            Error::Signing { source, .. } => Some(source),
-            Error::Transport { source, .. } => Some(source),
-            Error::Verification { source, .. } => Some(source),
-            Error::Api { source, .. } => Some(source),
-            Error::Decode { source, .. } => Some(source),
-            Error::RepeatedPageToken { .. } | Error::BlockingInsideRuntime => None,
+        match &*self.kind {
+            ErrorKind::InvalidRequest(source) => Some(source),
+            ErrorKind::Signing(source) => Some(source),
+            ErrorKind::Transport(source) => Some(source),
+            ErrorKind::Verification { source, .. } => Some(source),
+            ErrorKind::Api(source) => Some(source),
+            ErrorKind::Decode(source) => Some(source),
+            ErrorKind::AnswerMismatch(source) => Some(source),
+            ErrorKind::RepeatedPageToken { .. }
+            | ErrorKind::EmptyPageWithToken { .. }
+            | ErrorKind::PagingLimit(_)
+            | ErrorKind::BlockingInsideRuntime => None,
         }
     }
+}
+
+/// The limit a listing reached ([`ErrorKind::PagingLimit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PagingLimit {
+    /// At most this many pages (`.max_pages(n)`).
+    Pages(u32),
+    /// At most this many items (`.max_items(n)`).
+    Items(u64),
 }
 
 /// A verified answer that did not decode into the expected type.

@@ -3,7 +3,7 @@
 //!
 //! Every 2xx answer is verified (signature, `Wechatpay-Serial`, timestamp window) before its body
 //! is decoded; there is no switch to turn verification off. Answers that fail are dropped and
-//! reported as [`Error::Verification`].
+//! reported as [`ErrorKind::Verification`].
 //!
 //! ```no_run
 //! use wxbrand_client::Client;
@@ -14,7 +14,7 @@
 //! // WXBRAND_PUBLIC_KEY_ID, WXBRAND_PUBLIC_KEY_PATH (and optionally WXBRAND_BASE_URL).
 //! let client = Client::from_env()?;
 //! let request = DeactivateStockRequest::new("1000000013", "1000000013001", "deact_20250101_0001", "批次信息有误")?;
-//! let stock = client.execute(&request).await?;
+//! let stock = client.send(&request).await?;
 //! println!("{:?} (Request-ID {:?})", stock.state, stock.request_id());
 //! # Ok(())
 //! # }
@@ -33,20 +33,22 @@
 //!    `User-Agent: wxbrand/<version> (+rust)`.
 //! 4. **Retry** what is safe to retry ([`RetryPolicy`]); **fail over** to the backup host when the
 //!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]).
-//! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`]; non-2xx answers become
-//!    [`Error::Api`].
+//! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`] and **check** that it is
+//!    about what was asked ([`Operation::check_answer`], else [`ErrorKind::AnswerMismatch`]); non-2xx
+//!    answers become [`ErrorKind::Api`].
 //!
 //! # Failures and what the client does about them
 //!
 //! | what happened | repeat-safe call (`out_request_no`, GET) | other call | host |
 //! |---|---|---|---|
 //! | main host unreachable (refused, DNS, connect timeout, TLS handshake) | retried at once on the backup | same | backup for the cooldown (default 60 s) |
-//! | connection lost after the request was written, answer lost or cut | retried after backoff; WeChat Pay does not act twice on one `out_request_no` | [`Error::Transport`] (`MaybeDelivered`) | unchanged |
-//! | HTTP 429, 500, 502, 503 (JSON or a proxy's HTML) | retried after backoff | [`Error::Api`] | unchanged |
-//! | HTTP 400, 401, 403, 404, other statuses | [`Error::Api`] at once | same | unchanged |
-//! | 2xx answer with a bad or `WECHATPAY/SIGNTEST/` signature, a stale timestamp, an unknown `Wechatpay-Serial`, missing headers | [`Error::Verification`], body dropped, not retried | same | unchanged |
-//! | answer larger than the transport allows | [`Error::Transport`] (`ResponseTooLarge`) | same | unchanged |
-//! | verified 2xx answer of an unexpected shape | [`Error::Decode`] with the `Request-ID` | same | unchanged |
+//! | connection lost after the request was written, answer lost or cut | retried after backoff; WeChat Pay does not act twice on one `out_request_no` | [`ErrorKind::Transport`] (`MaybeDelivered`) | unchanged |
+//! | HTTP 429, 500, 502, 503 (JSON or a proxy's HTML) | retried after backoff | [`ErrorKind::Api`] | unchanged |
+//! | HTTP 400, 401, 403, 404, other statuses | [`ErrorKind::Api`] at once | same | unchanged |
+//! | 2xx answer with a bad or `WECHATPAY/SIGNTEST/` signature, a stale timestamp, an unknown `Wechatpay-Serial`, missing headers | [`ErrorKind::Verification`], body dropped, not retried | same | unchanged |
+//! | answer larger than the transport allows | [`ErrorKind::Transport`] (`ResponseTooLarge`) | same | unchanged |
+//! | verified 2xx answer of an unexpected shape | [`ErrorKind::Decode`] with the `Request-ID` | same | unchanged |
+//! | verified 2xx answer about another object (another stock id, another request number) | [`ErrorKind::AnswerMismatch`] with both values, not retried | same | unchanged |
 //!
 //! Retries stop after [`RetryPolicy`]'s count (default 3) or total deadline (default 30 s, counting
 //! attempts and backoff, not time queued for the rate limit);
@@ -66,24 +68,32 @@ mod blocking;
 mod client;
 pub mod clock;
 mod config;
+mod env;
 mod error;
+mod from_blocking;
 mod hosts;
+pub mod paging;
 mod rate_limit;
 mod response;
 mod retry;
+mod settings;
 
 #[cfg(feature = "blocking")]
-pub use blocking::BlockingClient;
+pub use blocking::{BlockingClient, PageIter};
 pub use client::Client;
 pub use config::{
-    env_var, ClientBuilder, BACKUP_BASE_URL, DEFAULT_FAILOVER_COOLDOWN, MAIN_BASE_URL, USER_AGENT,
+    ClientBuilder, BACKUP_BASE_URL, DEFAULT_FAILOVER_COOLDOWN, MAIN_BASE_URL, USER_AGENT,
 };
-pub use error::{ConfigError, DecodeError, Error};
-pub use rate_limit::RateLimit;
+pub use env::env_var;
+pub use error::{ConfigError, DecodeError, Error, ErrorKind, PagingLimit};
+pub use paging::PageStream;
 pub use response::Response;
 pub use retry::RetryPolicy;
 
 /// Re-exported so users need not depend on the layers directly.
-pub use wxbrand_core::{ApiError, ErrorCode, Operation, PreparedRequest, ValidationError};
+pub use wxbrand_core::{
+    AnswerMismatch, ApiError, ErrorCode, Operation, Paged, PreparedRequest, RateLimit,
+    ValidationError,
+};
 pub use wxbrand_sign::{PrivateKey, PublicKey, VerifyError};
 pub use wxbrand_transport::{Transport, TransportError, TransportErrorKind};

@@ -1,50 +1,64 @@
 //! Client-side rate limits: a sliding window per operation, shared by every clone of a client.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Notify;
+use wxbrand_core::{PreparedRequest, RateLimit};
 
 use crate::clock::{Clock, Sleeper};
 
-/// At most `max` requests of an operation in any window of `window`, as the server counts them.
-///
-/// A sliding window, not a token bucket: a bucket holding `max` tokens refilled at `max` per
-/// second lets up to `2 × max − 1` requests through within one second, which the server counts as
-/// over its limit.
-///
-/// The window is kept over what the server can observe. A request holds its slot from the moment
-/// it is sent until one window after its answer arrived (or its attempt failed): the server
-/// received it somewhere in between, so however unevenly the network delays requests, no
-/// window of `window` at the server can hold more than `max` of them. Throughput is therefore
-/// `max` per (`window` + round trip). Every attempt takes a slot, retries included; calls over the
-/// limit wait, they do not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    max: u32,
-    window: Duration,
+// How a limit is kept (the type itself, `RateLimit`, is `wxbrand_core`'s, so that an operation can
+// declare its default):
+//
+// A sliding window, not a token bucket: a bucket holding `max` tokens refilled at `max` per
+// second lets up to `2 × max − 1` requests through within one second, which the server counts as
+// over its limit.
+//
+// The window is kept over what the server can observe. A request holds its slot from the moment
+// it is sent until one window after its answer arrived (or its attempt failed): the server
+// received it somewhere in between, so however unevenly the network delays requests, no
+// window of `window` at the server can hold more than `max` of them. Throughput is therefore
+// `max` per (`window` + round trip). Every attempt takes a slot, retries included; calls over the
+// limit wait, they do not fail.
+
+/// The limits of one client and its clones: the user's overrides by operation name, and one
+/// window per operation, made the first time the operation is sent (from the override, else the
+/// operation's own default). The client names no operation.
+#[derive(Debug, Default)]
+pub(crate) struct RateLimits {
+    overrides: HashMap<&'static str, Option<RateLimit>>,
+    windows: Mutex<HashMap<&'static str, Arc<SlidingWindow>>>,
 }
 
-impl RateLimit {
-    /// At most `max` requests per second. `max` must not be zero.
-    pub fn per_second(max: u32) -> Self {
-        RateLimit {
-            max,
-            window: Duration::from_secs(1),
+impl RateLimits {
+    /// `overrides`: `Some(limit)` replaces an operation's default, `None` removes it.
+    pub(crate) fn new(overrides: HashMap<&'static str, Option<RateLimit>>) -> Self {
+        RateLimits {
+            overrides,
+            windows: Mutex::new(HashMap::new()),
         }
     }
-    /// At most `max` requests in any window of `window`. `max` must not be zero.
-    pub fn new(max: u32, window: Duration) -> Self {
-        RateLimit { max, window }
-    }
-    /// The largest number of requests in a window.
-    pub fn max(&self) -> u32 {
-        self.max
-    }
-    /// The window.
-    pub fn window(&self) -> Duration {
-        self.window
+
+    /// The window `prepared` must pass through, if it is limited.
+    pub(crate) fn window(&self, prepared: &PreparedRequest) -> Option<Arc<SlidingWindow>> {
+        let limit = match self.overrides.get(prepared.name()) {
+            Some(limit) => *limit,
+            None => prepared.default_rate_limit(),
+        }?;
+        if limit.max() == 0 || limit.window().is_zero() {
+            // Never from the builder (it refuses them); a declaration's mistake is not a deadlock.
+            return None;
+        }
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let window = windows
+            .entry(prepared.name())
+            .or_insert_with(|| Arc::new(SlidingWindow::new(limit)));
+        Some(Arc::clone(window))
     }
 }
 
@@ -90,20 +104,20 @@ impl SlidingWindow {
         let mut slots = self.lock();
         let now = clock.monotonic();
         while let Some(&ended) = slots.ended.front() {
-            if ended.saturating_add(self.limit.window) <= now {
+            if ended.saturating_add(self.limit.window()) <= now {
                 slots.ended.pop_front();
             } else {
                 break;
             }
         }
-        if slots.in_flight + slots.ended.len() < self.limit.max as usize {
+        if slots.in_flight + slots.ended.len() < self.limit.max() as usize {
             slots.in_flight += 1;
             return Ok(());
         }
         match slots.ended.front() {
             Some(&oldest) => Err(Wait::For(
                 oldest
-                    .saturating_add(self.limit.window)
+                    .saturating_add(self.limit.window())
                     .saturating_sub(now)
                     .max(Duration::from_micros(100)),
             )),

@@ -8,9 +8,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 use wxbrand_client::clock::{Clock, ManualClock};
-use wxbrand_client::{Client, ClientBuilder, Error, RateLimit, RetryPolicy};
+use wxbrand_client::{Client, ClientBuilder, Error, ErrorKind, RateLimit, RetryPolicy};
 use wxbrand_core::product_coupon::{DeactivateStockRequest, GetStockRequest, StockState};
-use wxbrand_core::{Method, Operation, PreparedRequest, ValidationError};
+use wxbrand_core::{Method, Operation};
 use wxbrand_sign::message::{request_message, response_message};
 use wxbrand_sign::{AuthorizationParams, PrivateKey, PublicKey, VerifyError};
 use wxbrand_transport::test_util::MockTransport;
@@ -21,6 +21,7 @@ const BRAND_ID: &str = "120344";
 const SERIAL_NO: &str = "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C";
 const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 const MAIN: &str = "https://main.test";
+const SEED_REQUEST_NO: &str = "1002600620019090123143254436";
 const BACKUP: &str = "https://backup.test";
 const STOCK: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -69,6 +70,16 @@ fn ok_stock() -> http::Response<Bytes> {
     signed(200, STOCK, START)
 }
 
+/// The seed's stock, made about the stock and request number of a deactivation `request`.
+fn ok_stock_for(request: &http::Request<Bytes>) -> http::Response<Bytes> {
+    let mut stock: serde_json::Value = serde_json::from_str(STOCK).unwrap();
+    let segments: Vec<&str> = request.uri().path().split('/').collect();
+    stock["stock_id"] = segments[segments.len() - 2].into();
+    let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+    stock["deactivate_request_no"] = body["out_request_no"].clone();
+    signed(200, &stock.to_string(), START)
+}
+
 fn api_error(status: u16, code: &str) -> http::Response<Bytes> {
     signed(
         status,
@@ -98,7 +109,8 @@ fn setup() -> (Client, MockTransport, ManualClock) {
 }
 
 fn deactivate() -> DeactivateStockRequest {
-    DeactivateStockRequest::new("200000001", "123456789", "deact_0001", "批次信息有误").unwrap()
+    // The request number of the seed's answer (`deactivate_request_no`), which the client checks.
+    DeactivateStockRequest::new("200000001", "123456789", SEED_REQUEST_NO, "批次信息有误").unwrap()
 }
 
 fn hosts(mock: &MockTransport) -> Vec<String> {
@@ -117,16 +129,18 @@ fn hosts(mock: &MockTransport) -> Vec<String> {
 /// An operation that is not repeat-safe (no `out_request_no`, not a GET).
 struct NotRepeatSafe;
 
+/// An empty JSON object.
+#[derive(serde::Serialize)]
+struct EmptyBody {}
+
 impl Operation for NotRepeatSafe {
+    const NAME: &'static str = "not_repeat_safe";
+    const METHOD: Method = Method::Post;
+    const PATH: &'static str = "/brand/test";
+    type Body = EmptyBody;
     type Response = serde_json::Value;
-    fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
-        Ok(PreparedRequest::new(
-            "not_repeat_safe",
-            Method::Post,
-            "/brand/test".to_owned(),
-            Some(b"{}".to_vec()),
-            false,
-        ))
+    fn body(&self) -> Option<&EmptyBody> {
+        Some(&EmptyBody {})
     }
 }
 
@@ -134,7 +148,7 @@ impl Operation for NotRepeatSafe {
 async fn sends_the_headers_of_the_spec_and_a_valid_signature() {
     let (client, mock, _clock) = setup();
     mock.push_response(ok_stock());
-    let stock = client.execute(&deactivate()).await.unwrap();
+    let stock = client.send(&deactivate()).await.unwrap();
     assert_eq!(stock.stock_id, "123456789");
     assert_eq!(stock.attempts(), 1);
     assert_eq!(stock.request_id(), Some("08RID200-0"));
@@ -173,7 +187,7 @@ async fn sends_the_headers_of_the_spec_and_a_valid_signature() {
         .verify_base64(&message, &params.signature));
     assert_eq!(
         request.body_text().unwrap(),
-        r#"{"out_request_no":"deact_0001","deactivate_reason":"批次信息有误"}"#
+        r#"{"out_request_no":"1002600620019090123143254436","deactivate_reason":"批次信息有误"}"#
     );
 }
 
@@ -182,7 +196,7 @@ async fn get_has_no_body_and_no_content_type() {
     let (client, mock, _clock) = setup();
     mock.push_response(ok_stock());
     client
-        .execute(&GetStockRequest::new("200000001", "123456789").unwrap())
+        .send(&GetStockRequest::new("200000001", "123456789").unwrap())
         .await
         .unwrap();
     let request = mock.last_request().unwrap();
@@ -198,7 +212,7 @@ async fn repeat_safe_calls_are_retried_with_the_same_body_and_fresh_signatures()
     mock.push_response(api_error(500, "SYSTEM_ERROR"));
     mock.push_status(StatusCode::SERVICE_UNAVAILABLE, "<html>bad gateway</html>");
     mock.push_response(ok_stock());
-    let stock = client.execute(&deactivate()).await.unwrap();
+    let stock = client.send(&deactivate()).await.unwrap();
     assert_eq!(stock.attempts(), 4);
     assert_eq!(stock.state, StockState::Sending);
 
@@ -234,11 +248,11 @@ async fn retries_stop_after_the_allowed_number() {
     for _ in 0..5 {
         mock.push_response(api_error(500, "SYSTEM_ERROR"));
     }
-    let error = client.execute(&deactivate()).await.unwrap_err();
+    let error = client.send(&deactivate()).await.unwrap_err();
     assert_eq!(error.attempts(), 4);
     assert_eq!(error.status(), Some(500));
     assert_eq!(error.request_id(), Some("08RID500-0"));
-    assert!(matches!(&error, Error::Api { .. }));
+    assert!(matches!(error.kind(), ErrorKind::Api(_)));
     assert_eq!(mock.request_count(), 4);
 }
 
@@ -253,12 +267,15 @@ async fn client_errors_are_never_retried() {
         let (client, mock, clock) = setup();
         mock.push_response(api_error(status, code));
         mock.push_response(ok_stock());
-        let error = client.execute(&deactivate()).await.unwrap_err();
+        let error = client.send(&deactivate()).await.unwrap_err();
         assert_eq!(error.attempts(), 1, "{status}");
         let api = error.api_error().unwrap();
         assert_eq!(api.status(), status);
         assert_eq!(api.code().unwrap().as_str(), code);
-        assert!(error.to_string().contains(code), "{error}");
+        // The code is in the source (the API error), not repeated in the error's own text.
+        assert!(!error.to_string().contains(code), "{error}");
+        let source = std::error::Error::source(&error).unwrap().to_string();
+        assert!(source.contains(code), "{source}");
         assert_eq!(mock.request_count(), 1);
         assert!(clock.slept().is_empty());
     }
@@ -268,10 +285,10 @@ async fn client_errors_are_never_retried() {
 async fn a_call_that_is_not_repeat_safe_is_retried_only_when_it_never_left() {
     let (client, mock, _clock) = setup();
     mock.push_fault(TransportErrorKind::MaybeDelivered);
-    let error = client.execute(&NotRepeatSafe).await.unwrap_err();
+    let error = client.send(&NotRepeatSafe).await.unwrap_err();
     assert_eq!(error.attempts(), 1);
     assert!(
-        matches!(&error, Error::Transport { source, .. } if source.kind() == TransportErrorKind::MaybeDelivered)
+        matches!(error.kind(), ErrorKind::Transport(source) if source.kind() == TransportErrorKind::MaybeDelivered)
     );
     assert!(
         hosts(&mock).iter().all(|h| h == MAIN),
@@ -280,15 +297,12 @@ async fn a_call_that_is_not_repeat_safe_is_retried_only_when_it_never_left() {
 
     let (client, mock, _clock) = setup();
     mock.push_response(api_error(500, "SYSTEM_ERROR"));
-    assert_eq!(
-        client.execute(&NotRepeatSafe).await.unwrap_err().attempts(),
-        1
-    );
+    assert_eq!(client.send(&NotRepeatSafe).await.unwrap_err().attempts(), 1);
 
     let (client, mock, _clock) = setup();
     mock.push_fault(TransportErrorKind::NotSent);
     mock.push_response(signed(200, "{}", START));
-    let answer = client.execute(&NotRepeatSafe).await.unwrap();
+    let answer = client.send(&NotRepeatSafe).await.unwrap();
     assert_eq!(answer.attempts(), 2);
     assert_eq!(hosts(&mock), [MAIN, BACKUP]);
 }
@@ -300,10 +314,10 @@ async fn verification_failures_are_not_retried_and_hold_no_body() {
     *tampered.body_mut() = Bytes::from(STOCK.replace("\"SENDING\"", "\"PAUSED\""));
     mock.push_response(tampered);
     mock.push_response(ok_stock());
-    let error = client.execute(&deactivate()).await.unwrap_err();
+    let error = client.send(&deactivate()).await.unwrap_err();
     assert!(matches!(
-        &error,
-        Error::Verification {
+        error.kind(),
+        ErrorKind::Verification {
             source: VerifyError::BadSignature,
             status: 200,
             ..
@@ -320,15 +334,38 @@ async fn verification_failures_are_not_retried_and_hold_no_body() {
 }
 
 #[tokio::test]
+async fn an_error_never_repeats_the_text_of_its_source() {
+    let (client, mock, _clock) = setup();
+    let mut tampered = ok_stock();
+    *tampered.body_mut() = Bytes::from(STOCK.replace("\"SENDING\"", "\"PAUSED\""));
+    mock.push_response(tampered);
+    mock.push_response(api_error(404, "RESOURCE_NOT_EXISTS"));
+    mock.push_response(signed(200, r#"{"stock_id": 5}"#, START));
+    for _ in 0..3 {
+        let error = client.send(&deactivate()).await.unwrap_err();
+        let own = error.to_string();
+        let source = std::error::Error::source(&error).unwrap().to_string();
+        assert!(
+            !own.contains(&source) && !source.contains(&own),
+            "{own} / {source}"
+        );
+        assert_eq!(error.attempts(), 1);
+    }
+    let invalid = Error::from(DeactivateStockRequest::new("1", "2", "short", "r").unwrap_err());
+    let source = std::error::Error::source(&invalid).unwrap().to_string();
+    assert!(!invalid.to_string().contains(&source), "{invalid}");
+}
+
+#[tokio::test]
 async fn stale_and_future_answers_are_rejected() {
     for skew in [-300, 300] {
         let (client, mock, _clock) = setup();
         mock.push_response(signed(200, STOCK, START + skew));
-        let error = client.execute(&deactivate()).await.unwrap_err();
+        let error = client.send(&deactivate()).await.unwrap_err();
         assert!(
             matches!(
-                &error,
-                Error::Verification {
+                error.kind(),
+                ErrorKind::Verification {
                     source: VerifyError::TimestampOutOfWindow { .. },
                     ..
                 }
@@ -338,7 +375,7 @@ async fn stale_and_future_answers_are_rejected() {
     }
     let (client, mock, _clock) = setup();
     mock.push_response(signed(200, STOCK, START - 299));
-    client.execute(&deactivate()).await.unwrap();
+    client.send(&deactivate()).await.unwrap();
 }
 
 #[tokio::test]
@@ -351,17 +388,17 @@ async fn unreachable_main_host_fails_over_and_comes_back_after_the_cooldown() {
         .unwrap();
     mock.push_fault(TransportErrorKind::NotSent);
     mock.push_response(ok_stock());
-    let first = client.execute(&deactivate()).await.unwrap();
+    let first = client.send(&deactivate()).await.unwrap();
     assert_eq!(first.attempts(), 2);
     assert!(clock.slept().is_empty(), "switching hosts does not wait");
 
     // A clone shares the failover state: it stays on the backup during the cooldown.
     clock.advance(Duration::from_secs(59));
     mock.push_response(ok_stock());
-    client.clone().execute(&deactivate()).await.unwrap();
+    client.clone().send(&deactivate()).await.unwrap();
     clock.advance(Duration::from_secs(2));
     mock.push_response(ok_stock());
-    client.execute(&deactivate()).await.unwrap();
+    client.send(&deactivate()).await.unwrap();
     assert_eq!(hosts(&mock), [MAIN, BACKUP, BACKUP, MAIN]);
 }
 
@@ -371,7 +408,7 @@ async fn http_errors_never_switch_hosts() {
     mock.push_response(api_error(502, "SERVICE_UNAVAILABLE"));
     mock.push_response(api_error(503, "SERVICE_UNAVAILABLE"));
     mock.push_response(ok_stock());
-    client.execute(&deactivate()).await.unwrap();
+    client.send(&deactivate()).await.unwrap();
     assert_eq!(hosts(&mock), [MAIN, MAIN, MAIN]);
 }
 
@@ -383,7 +420,7 @@ async fn without_a_backup_not_sent_is_retried_on_the_main_host() {
     mock.push_fault(TransportErrorKind::NotSent);
     mock.push_fault(TransportErrorKind::NotSent);
     mock.push_response(ok_stock());
-    assert_eq!(client.execute(&deactivate()).await.unwrap().attempts(), 3);
+    assert_eq!(client.send(&deactivate()).await.unwrap().attempts(), 3);
     assert_eq!(hosts(&mock), [MAIN, MAIN, MAIN]);
     assert_eq!(clock.slept().len(), 2);
 }
@@ -400,9 +437,64 @@ async fn the_total_deadline_stops_retrying() {
         mock.push_response(api_error(503, "SERVICE_UNAVAILABLE"));
     }
     // 1 s wait, then a 2 s wait would end at 3 s > 2.5 s: two attempts only.
-    let error = client.execute(&deactivate()).await.unwrap_err();
+    let error = client.send(&deactivate()).await.unwrap_err();
     assert_eq!(error.attempts(), 2);
     assert_eq!(clock.slept(), [Duration::from_secs(1)]);
+}
+
+/// A retryable answer carrying `Retry-After: seconds`.
+fn retry_after(status: u16, seconds: &str) -> http::Response<Bytes> {
+    let mut answer = api_error(status, "RATELIMIT_EXCEEDED");
+    answer
+        .headers_mut()
+        .insert("retry-after", seconds.parse().unwrap());
+    answer
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_within_the_deadline() {
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let policy = RetryPolicy::new()
+        .jitter(0.0)
+        .total_deadline(Duration::from_secs(30));
+    let client = builder(&mock, &clock).retry_policy(policy).build().unwrap();
+    // Longer than the 1 s backoff: waited; shorter than the 2 s backoff: the backoff wins.
+    mock.push_response(retry_after(429, "7"));
+    mock.push_response(retry_after(503, "1"));
+    mock.push_response(ok_stock());
+    assert_eq!(client.send(&deactivate()).await.unwrap().attempts(), 3);
+    assert_eq!(
+        clock.slept(),
+        [Duration::from_secs(7), Duration::from_secs(2)]
+    );
+
+    // A Retry-After past the deadline stops the retries at once, with the answer's error.
+    mock.push_response(retry_after(429, "31"));
+    let error = client.send(&deactivate()).await.unwrap_err();
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(error.status(), Some(429));
+    assert_eq!(clock.slept().len(), 2, "no new wait");
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_its_error_shows_the_location() {
+    let (client, mock, _clock) = setup();
+    let mut answer = signed(302, "", START);
+    answer
+        .headers_mut()
+        .insert("location", "https://elsewhere.test/login".parse().unwrap());
+    mock.push_response(answer);
+    let error = client.send(&deactivate()).await.unwrap_err();
+    assert_eq!(error.status(), Some(302));
+    assert_eq!(
+        error.api_error().unwrap().location(),
+        Some("https://elsewhere.test/login")
+    );
+    assert!(error.to_string().contains("redirect"), "{error}");
+    let source = std::error::Error::source(&error).unwrap().to_string();
+    assert!(source.contains("https://elsewhere.test/login"), "{source}");
+    assert_eq!(mock.requests().len(), 1);
 }
 
 #[tokio::test]
@@ -411,14 +503,14 @@ async fn time_queued_for_the_rate_limit_does_not_use_up_the_retry_deadline() {
     let clock = ManualClock::new(START);
     let sent_at = Arc::new(Mutex::new(Vec::new()));
     let (times, responder_clock) = (sent_at.clone(), clock.clone());
-    let mock = MockTransport::with_responder(move |_request| {
+    let mock = MockTransport::with_responder(move |request| {
         let mut times = times.lock().unwrap();
         times.push(responder_clock.monotonic());
         // The last call queued behind all the others; its first answer is a retryable 500.
         if times.len() == CALLS {
             return Ok(api_error(500, "SYSTEM_ERROR"));
         }
-        Ok(ok_stock())
+        Ok(ok_stock_for(request))
     })
     .without_recording();
     let client = builder(&mock, &clock)
@@ -437,7 +529,7 @@ async fn time_queued_for_the_rate_limit_does_not_use_up_the_retry_deadline() {
                     "r",
                 )
                 .unwrap();
-                client.execute(&request).await.map(|r| r.attempts())
+                client.send(&request).await.map(|r| r.attempts())
             })
         })
         .collect();
@@ -463,8 +555,8 @@ async fn a_final_transport_error_keeps_the_request_id_of_an_earlier_answer() {
     for _ in 0..3 {
         mock.push_fault(TransportErrorKind::MaybeDelivered);
     }
-    let error = client.execute(&deactivate()).await.unwrap_err();
-    assert!(matches!(&error, Error::Transport { .. }), "{error:?}");
+    let error = client.send(&deactivate()).await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::Transport(_)), "{error:?}");
     assert_eq!(error.attempts(), 4);
     assert_eq!(error.request_id(), Some("08RID500-0"));
     assert!(error.to_string().contains("08RID500-0"), "{error}");
@@ -472,7 +564,7 @@ async fn a_final_transport_error_keeps_the_request_id_of_an_earlier_answer() {
     // No answer at all: no Request-ID.
     let (client, mock, _clock) = setup();
     mock.push_fault(TransportErrorKind::ResponseTooLarge);
-    let error = client.execute(&deactivate()).await.unwrap_err();
+    let error = client.send(&deactivate()).await.unwrap_err();
     assert_eq!(error.request_id(), None);
 }
 
@@ -485,9 +577,9 @@ async fn other_transport_errors_are_not_retried() {
     ] {
         let (client, mock, _clock) = setup();
         mock.push_fault(kind);
-        let error = client.execute(&deactivate()).await.unwrap_err();
+        let error = client.send(&deactivate()).await.unwrap_err();
         assert_eq!(error.attempts(), 1);
-        assert!(matches!(&error, Error::Transport { source, .. } if source.kind() == kind));
+        assert!(matches!(error.kind(), ErrorKind::Transport(source) if source.kind() == kind));
         assert!(std::error::Error::source(&error).is_some());
     }
 }
@@ -497,14 +589,14 @@ async fn the_rate_limit_is_shared_by_clones_and_counts_every_attempt() {
     let clock = ManualClock::new(START);
     let sent_at = Arc::new(Mutex::new(Vec::new()));
     let (times, responder_clock) = (sent_at.clone(), clock.clone());
-    let mock = MockTransport::with_responder(move |_request| {
+    let mock = MockTransport::with_responder(move |request| {
         let mut times = times.lock().unwrap();
         times.push(responder_clock.monotonic());
         // Every fifth answer is a 500, so retries pass through the limiter too.
         if times.len() % 5 == 0 {
             return Ok(api_error(500, "SYSTEM_ERROR"));
         }
-        Ok(ok_stock())
+        Ok(ok_stock_for(request))
     })
     .without_recording();
     let client = builder(&mock, &clock)
@@ -525,7 +617,7 @@ async fn the_rate_limit_is_shared_by_clones_and_counts_every_attempt() {
                 "r",
             )
             .unwrap();
-            client.execute(&request).await.map(|r| r.attempts())
+            client.send(&request).await.map(|r| r.attempts())
         }));
     }
     for task in tasks {
@@ -550,9 +642,49 @@ async fn other_operations_are_not_rate_limited_by_default() {
     }
     for _ in 0..50 {
         client
-            .execute(&GetStockRequest::new("200000001", "123456789").unwrap())
+            .send(&GetStockRequest::new("200000001", "123456789").unwrap())
             .await
             .unwrap();
+    }
+    assert_eq!(clock.monotonic(), Duration::ZERO);
+}
+
+/// An operation the client has never heard of, declaring its own rate limit.
+struct DeclaresItsLimit;
+
+impl Operation for DeclaresItsLimit {
+    const NAME: &'static str = "declares_its_limit";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/brand/limited";
+    const RATE_LIMIT: Option<RateLimit> = Some(RateLimit::per_second(2));
+    type Body = wxbrand_core::NoBody;
+    type Response = serde_json::Value;
+}
+
+#[tokio::test]
+async fn the_rate_limit_comes_from_the_operation_and_an_override_by_name_replaces_it() {
+    let (client, mock, clock) = setup();
+    for _ in 0..3 {
+        mock.push_response(signed(200, "{}", START));
+    }
+    for _ in 0..3 {
+        client.send(&DeclaresItsLimit).await.unwrap();
+    }
+    assert_eq!(
+        clock.monotonic(),
+        Duration::from_secs(1),
+        "the third call waited for the declared 2 per second"
+    );
+
+    let mock = MockTransport::new();
+    let clock = ManualClock::new(START);
+    let client = builder(&mock, &clock)
+        .without_rate_limit("declares_its_limit")
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        mock.push_response(signed(200, "{}", START));
+        client.send(&DeclaresItsLimit).await.unwrap();
     }
     assert_eq!(clock.monotonic(), Duration::ZERO);
 }
@@ -561,8 +693,8 @@ async fn other_operations_are_not_rate_limited_by_default() {
 async fn an_answer_that_does_not_decode_is_a_decode_error_with_its_request_id() {
     let (client, mock, _clock) = setup();
     mock.push_response(signed(200, r#"{"stock_id": 5}"#, START));
-    let error = client.execute(&deactivate()).await.unwrap_err();
-    assert!(matches!(&error, Error::Decode { .. }), "{error:?}");
+    let error = client.send(&deactivate()).await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::Decode(_)), "{error:?}");
     assert_eq!(error.request_id(), Some("08RID200-0"));
     assert_eq!(error.attempts(), 1);
 }
@@ -571,7 +703,7 @@ async fn an_answer_that_does_not_decode_is_a_decode_error_with_its_request_id() 
 async fn an_html_error_page_still_gives_an_api_error() {
     let (client, mock, _clock) = setup();
     mock.push_status(StatusCode::BAD_GATEWAY, "<html>502 Bad Gateway</html>");
-    let error = client.execute(&NotRepeatSafe).await.unwrap_err();
+    let error = client.send(&NotRepeatSafe).await.unwrap_err();
     assert_eq!(error.status(), Some(502));
     assert_eq!(error.request_id(), None);
 }
@@ -661,7 +793,7 @@ async fn the_serial_number_must_be_40_hex_characters_of_either_case() {
     let lower = SERIAL_NO.to_ascii_lowercase();
     let client = builder(&mock, &clock).serial_no(&lower).build().unwrap();
     mock.push_response(ok_stock());
-    client.execute(&deactivate()).await.unwrap();
+    client.send(&deactivate()).await.unwrap();
     let request = mock.last_request().unwrap();
     let header = request.headers()["authorization"].to_str().unwrap();
     assert_eq!(AuthorizationParams::parse(header).unwrap().serial_no, lower);
@@ -813,7 +945,7 @@ mod blocking {
         let client = builder(&mock, &clock).build_blocking().unwrap();
         mock.push_response(api_error(500, "SYSTEM_ERROR"));
         mock.push_response(ok_stock());
-        let stock = client.execute(&deactivate()).unwrap();
+        let stock = client.send(&deactivate()).unwrap();
         assert_eq!(stock.attempts(), 2);
     }
 
@@ -823,8 +955,8 @@ mod blocking {
         let clock = ManualClock::new(START);
         let client = builder(&mock, &clock).build_blocking().unwrap();
         mock.push_response(ok_stock());
-        let error = client.execute(&deactivate()).unwrap_err();
-        assert!(matches!(error, Error::BlockingInsideRuntime));
+        let error = client.send(&deactivate()).unwrap_err();
+        assert!(matches!(error.kind(), ErrorKind::BlockingInsideRuntime));
         assert_eq!(mock.request_count(), 0);
         drop(client); // dropping the private runtime here must not panic either
     }
@@ -840,6 +972,6 @@ async fn a_blocking_transport_can_carry_the_async_pipeline() {
         .unwrap();
     mock.push_response(api_error(503, "SERVICE_UNAVAILABLE"));
     mock.push_response(ok_stock());
-    assert_eq!(client.execute(&deactivate()).await.unwrap().attempts(), 2);
+    assert_eq!(client.send(&deactivate()).await.unwrap().attempts(), 2);
     assert_eq!(mock.request_count(), 2);
 }

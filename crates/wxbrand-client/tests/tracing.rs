@@ -82,7 +82,7 @@ async fn the_call_span_records_operation_attempt_host_status_request_id_and_time
     let request =
         DeactivateStockRequest::new("200000001", "123456789", "trace_0001", "secret reason text")
             .unwrap();
-    client.execute(&request).await.unwrap();
+    client.send(&request).await.unwrap();
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     for expected in [

@@ -1,5 +1,6 @@
 //! Errors: local validation failures and WeChat Pay API errors (non-2xx answers).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::string_enum::string_enum;
@@ -46,29 +47,39 @@ pub enum ValidationRule {
         /// Value given.
         actual: i64,
     },
+    /// The value could not be serialized as JSON (a map with non-text keys, a failing `Serialize`).
+    NotSerializable,
 }
 
 /// A request field that failed validation; nothing was sent.
 ///
-/// It names the field, the rule it broke and what was given, and keeps at most
-/// [`GIVEN_PREFIX_CHARS`] characters of the value. `Display` reads as one sentence, e.g.
+/// It names the field by its path in the request (`out_request_no`, or
+/// `stock.stock_send_rule.max_count_per_user` inside nested objects, `list[2].name` inside lists),
+/// the rule it broke and what was given, and keeps at most [`GIVEN_PREFIX_CHARS`] characters of the
+/// value. `Display` reads as one sentence, e.g.
 /// `out_request_no must be 6 to 40 characters of [0-9A-Za-z_-]; got 5 characters: "abcde"`.
+///
+/// The validated field types ([`crate::field`]) report errors without a path; the object holding
+/// the value adds its field name with [`ValidationError::within`] (or
+/// [`WithinField::within`](crate::field::WithinField::within) on a `Result`), and every enclosing
+/// object adds its own in turn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
-    field: &'static str,
+    field: Cow<'static, str>,
     rule: ValidationRule,
     given_prefix: String,
     given_truncated: bool,
-    requirement: Option<&'static str>,
+    requirement: Option<Cow<'static, str>>,
 }
 
 impl ValidationError {
     /// A validation error for `field`; only a short prefix of `given` is kept.
+    /// `field` may be empty when the holder of the value is not known yet (see [`ValidationError::within`]).
     pub fn new(field: &'static str, rule: ValidationRule, given: &str) -> Self {
         let given_prefix: String = given.chars().take(GIVEN_PREFIX_CHARS).collect();
         let given_truncated = given_prefix.len() < given.len();
         ValidationError {
-            field,
+            field: Cow::Borrowed(field),
             rule,
             given_prefix,
             given_truncated,
@@ -77,13 +88,33 @@ impl ValidationError {
     }
     /// States the whole requirement of the field for `Display`, e.g. `"6 to 40 characters of [0-9A-Za-z_-]"`
     /// (read after "`field` must be"). Without it `Display` states the broken rule alone.
-    pub fn with_requirement(mut self, requirement: &'static str) -> Self {
-        self.requirement = Some(requirement);
+    pub fn with_requirement(mut self, requirement: impl Into<Cow<'static, str>>) -> Self {
+        self.requirement = Some(requirement.into());
         self
     }
-    /// The field's API name, e.g. `out_request_no`.
-    pub fn field(&self) -> &'static str {
-        self.field
+    /// Puts the field inside `parent`: `max_count_per_user` becomes
+    /// `stock_send_rule.max_count_per_user`; a field without a name becomes `parent`.
+    pub fn within(mut self, parent: &'static str) -> Self {
+        self.field = if self.field.is_empty() {
+            Cow::Borrowed(parent)
+        } else {
+            Cow::Owned(format!("{parent}.{}", self.field))
+        };
+        self
+    }
+    /// Puts the field inside item `index` of the list `list`: `name` becomes `list[2].name`.
+    pub fn within_item(mut self, list: &'static str, index: usize) -> Self {
+        self.field = if self.field.is_empty() {
+            Cow::Owned(format!("{list}[{index}]"))
+        } else {
+            Cow::Owned(format!("{list}[{index}].{}", self.field))
+        };
+        self
+    }
+    /// The field's path in the request, e.g. `out_request_no` or
+    /// `stock.stock_send_rule.max_count_per_user` (empty when no holder named it).
+    pub fn field(&self) -> &str {
+        &self.field
     }
     /// The broken rule.
     pub fn rule(&self) -> &ValidationRule {
@@ -94,12 +125,12 @@ impl ValidationError {
         &self.given_prefix
     }
     /// The field's whole requirement, when one was stated.
-    pub fn requirement(&self) -> Option<&'static str> {
-        self.requirement
+    pub fn requirement(&self) -> Option<&str> {
+        self.requirement.as_deref()
     }
 
     fn write_requirement(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(requirement) = self.requirement {
+        if let Some(requirement) = &self.requirement {
             return f.write_str(requirement);
         }
         match &self.rule {
@@ -110,6 +141,7 @@ impl ValidationError {
                 write!(f, "free of the character '{}'", character.escape_debug())
             }
             ValidationRule::OutOfRange { min, max, .. } => write!(f, "between {min} and {max}"),
+            ValidationRule::NotSerializable => f.write_str("serializable as JSON"),
         }
     }
 
@@ -117,6 +149,7 @@ impl ValidationError {
         let ellipsis = if self.given_truncated { "…" } else { "" };
         match &self.rule {
             ValidationRule::Empty => return f.write_str("got an empty value"),
+            ValidationRule::NotSerializable => return f.write_str("it is not"),
             ValidationRule::OutOfRange { actual, .. } => return write!(f, "got {actual}"),
             ValidationRule::TooShort { actual, .. } | ValidationRule::TooLong { actual, .. } => {
                 write!(f, "got {actual} characters")?
@@ -134,7 +167,12 @@ impl ValidationError {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} must be ", self.field)?;
+        let field = if self.field.is_empty() {
+            "the value"
+        } else {
+            &self.field
+        };
+        write!(f, "{field} must be ")?;
         self.write_requirement(f)?;
         f.write_str("; ")?;
         self.write_given(f)
@@ -142,6 +180,83 @@ impl fmt::Display for ValidationError {
 }
 
 impl std::error::Error for ValidationError {}
+
+/// A verified answer that is not about what the request asked for: an identifying field of the
+/// answer (a stock id, the request number of a deactivation) differs from the value sent.
+///
+/// Each operation says which fields identify its answer
+/// ([`Operation::check_answer`](crate::Operation::check_answer)); the client checks them after
+/// decoding. Both values come from outside this process and are printed escaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerMismatch {
+    field: &'static str,
+    sent: String,
+    answered: String,
+}
+
+impl AnswerMismatch {
+    /// `Ok` when the answer's `answered` equals the request's `sent`, else the mismatch of `field`.
+    pub fn check(field: &'static str, sent: &str, answered: &str) -> Result<(), AnswerMismatch> {
+        if sent == answered {
+            return Ok(());
+        }
+        Err(AnswerMismatch {
+            field,
+            sent: shortened(sent),
+            answered: shortened(answered),
+        })
+    }
+    /// As [`AnswerMismatch::check`], for a field the answer may leave out (absent is accepted).
+    pub fn check_if_present(
+        field: &'static str,
+        sent: &str,
+        answered: Option<&str>,
+    ) -> Result<(), AnswerMismatch> {
+        match answered {
+            Some(answered) => Self::check(field, sent, answered),
+            None => Ok(()),
+        }
+    }
+    /// The answer's field that differs, e.g. `stock_id`.
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+    /// The value the request sent (at most [`ANSWER_VALUE_CHARS`] characters, then `…`).
+    pub fn sent(&self) -> &str {
+        &self.sent
+    }
+    /// The value the answer holds (at most [`ANSWER_VALUE_CHARS`] characters, then `…`).
+    pub fn answered(&self) -> &str {
+        &self.answered
+    }
+}
+
+/// At most [`ANSWER_VALUE_CHARS`] characters of `text`, with `…` when cut.
+fn shortened(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut kept: String = chars.by_ref().take(ANSWER_VALUE_CHARS).collect();
+    if chars.next().is_some() {
+        kept.push('…');
+    }
+    kept
+}
+
+/// How many characters of each value an [`AnswerMismatch`] keeps.
+pub const ANSWER_VALUE_CHARS: usize = 64;
+
+impl fmt::Display for AnswerMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the answer's {} is \"{}\" but the request sent \"{}\"",
+            self.field,
+            self.answered.escape_debug(),
+            self.sent.escape_debug()
+        )
+    }
+}
+
+impl std::error::Error for AnswerMismatch {}
 
 string_enum! {
     /// A WeChat Pay error code (`code` of an error body).
@@ -189,6 +304,7 @@ pub struct ApiError {
     detail: Option<serde_json::Value>,
     request_id: Option<String>,
     body_excerpt: Option<String>,
+    location: Option<String>,
 }
 
 impl ApiError {
@@ -204,6 +320,7 @@ impl ApiError {
                 detail: parsed.detail,
                 request_id,
                 body_excerpt: None,
+                location: None,
             },
             Err(_) => ApiError {
                 status,
@@ -212,6 +329,7 @@ impl ApiError {
                 detail: None,
                 request_id,
                 body_excerpt: Some(excerpt(&String::from_utf8_lossy(body), BODY_EXCERPT_CHARS)),
+                location: None,
             },
         }
     }
@@ -245,6 +363,16 @@ impl ApiError {
     pub fn body_excerpt(&self) -> Option<&str> {
         self.body_excerpt.as_deref()
     }
+    /// Keeps the `Location` header of a redirect (3xx) answer, shortened and escaped like the
+    /// body excerpt. Redirects are never followed: the error shows where it pointed.
+    pub fn with_location(mut self, location: Option<&str>) -> Self {
+        self.location = location.map(|location| excerpt(location, BODY_EXCERPT_CHARS));
+        self
+    }
+    /// The `Location` of a redirect answer (see [`ApiError::with_location`]).
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
     /// Whether the same request may be sent again later (429, 500, 502, 503).
     pub fn is_retryable(&self) -> bool {
         matches!(self.status, 429 | 500 | 502 | 503)
@@ -266,6 +394,9 @@ impl fmt::Display for ApiError {
                 " (detail: {})",
                 excerpt(&detail.to_string(), BODY_EXCERPT_CHARS)
             )?;
+        }
+        if let Some(location) = &self.location {
+            write!(f, " redirecting to `{location}` (not followed)")?;
         }
         match self.body_excerpt.as_deref() {
             Some("") => f.write_str(" with an empty body")?,

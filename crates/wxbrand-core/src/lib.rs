@@ -8,8 +8,12 @@
 //! - [`product_coupon`]: [`StockEntity`](product_coupon::StockEntity) and every type nested in it, and the
 //!   requests on stocks. Models keep fields and enum values this version does not know, so a newer
 //!   answer decodes and re-encodes without loss.
-//! - Requests validate their fields when built ([`ValidationError`]), so nothing invalid is ever sent;
-//!   [`Operation::prepare`] gives the exact method, path and query, and body bytes to sign and send.
+//! - An [`Operation`] is a declaration: name, method, path template, query, body type, answer
+//!   type, repeat safety, default rate limit and the check of its answer, stated once per request
+//!   type; [`Operation::prepare`] gives the exact method, path and query, and body bytes to sign and
+//!   send. Listings add [`Paged`].
+//! - Requests validate their fields when built, with the validated field types of [`field`]
+//!   ([`ValidationError`] names the field's path), so nothing invalid is ever sent.
 //! - [`ApiError`] reads a non-2xx answer, including bodies that are not WeChat Pay JSON.
 //! - [`Rfc3339`] keeps a time's text unchanged and parses it on demand.
 //!
@@ -50,6 +54,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod error;
+pub mod field;
 pub mod operation;
 pub mod percent_encoding;
 pub mod product_coupon;
@@ -57,6 +62,6 @@ mod string_enum;
 pub mod time;
 pub mod validate;
 
-pub use error::{ApiError, ErrorCode, ValidationError};
-pub use operation::{Method, Operation, PreparedRequest};
+pub use error::{AnswerMismatch, ApiError, ErrorCode, ValidationError};
+pub use operation::{Method, NoBody, Operation, Page, Paged, PreparedRequest, Query, RateLimit};
 pub use time::Rfc3339;

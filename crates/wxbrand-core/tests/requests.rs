@@ -119,3 +119,73 @@ fn list_stocks_query_order_and_encoding() {
         format!("{STOCKS}/1/stocks?page_token=%E6%89%B9")
     );
 }
+
+#[test]
+fn each_operation_declares_its_name_method_safety_and_limit() {
+    use wxbrand_core::product_coupon::GetCouponRequest;
+    use wxbrand_core::RateLimit;
+    let get = GetCouponRequest::new("1000000013")
+        .unwrap()
+        .prepare()
+        .unwrap();
+    assert_eq!(get.name(), "get_coupon");
+    assert_eq!(get.method(), Method::Get);
+    assert_eq!(get.path_and_query(), format!("{STOCKS}/1000000013"));
+    assert!(get.body().is_none());
+    assert!(get.is_repeat_safe(), "a GET is repeat-safe by default");
+    assert_eq!(get.default_rate_limit(), None);
+    assert_eq!(
+        DeactivateStockRequest::RATE_LIMIT,
+        Some(RateLimit::per_second(20))
+    );
+    assert_eq!(GetStockRequest::RATE_LIMIT, None);
+    const { assert!(ListStocksRequest::REPEAT_SAFE) };
+    assert_eq!(
+        GetCouponRequest::new("a/b").unwrap_err().field(),
+        "product_coupon_id"
+    );
+}
+
+#[test]
+fn answers_are_checked_against_the_request() {
+    use wxbrand_core::product_coupon::{ListStocksResponse, StockEntity};
+    let request = DeactivateStockRequest::new("1", "2", "abcdef", "r").unwrap();
+    let mut stock = StockEntity::new("1", "2", StockState::Deactivated);
+    assert!(request.check_answer(&stock).is_ok());
+    stock.deactivate_request_no = Some("abcdef".into());
+    assert!(request.check_answer(&stock).is_ok());
+    stock.deactivate_request_no = Some("other\u{1b}[2J".into());
+    let mismatch = request.check_answer(&stock).unwrap_err();
+    assert_eq!(mismatch.field(), "deactivate_request_no");
+    assert!(
+        !mismatch.to_string().contains('\u{1b}'),
+        "answered values are escaped: {mismatch}"
+    );
+    let list = ListStocksRequest::new("1").unwrap();
+    let page = ListStocksResponse::new(
+        vec![StockEntity::new("9", "2", StockState::Sending)],
+        None,
+        None,
+    );
+    assert_eq!(list.check_answer(&page).unwrap_err().answered(), "9");
+}
+
+#[test]
+fn a_path_parameter_without_a_value_is_an_error_naming_it() {
+    struct Incomplete;
+    impl Operation for Incomplete {
+        const NAME: &'static str = "incomplete";
+        const METHOD: Method = Method::Get;
+        const PATH: &'static str = "/brand/things/{thing_id}/parts";
+        type Body = wxbrand_core::NoBody;
+        type Response = serde_json::Value;
+    }
+    let error = Incomplete.prepare().unwrap_err();
+    assert_eq!(error.field(), "thing_id");
+    assert!(
+        error
+            .to_string()
+            .contains("given for the path of incomplete"),
+        "{error}"
+    );
+}

@@ -1,6 +1,10 @@
-//! Product coupons (商品券) of the WeChat Pay brand API for wxbrand: deactivate, get and list
-//! stocks (批次), on the async [`Client`] and (feature `blocking`) the
+//! Product coupons (商品券) of the WeChat Pay brand API for wxbrand: get a coupon; deactivate, get
+//! and list its stocks (批次), on the async [`Client`] and (feature `blocking`) the
 //! `BlockingClient`.
+//!
+//! Each method is one line over the client's generic `send` / `paginate`, generated from one list
+//! (the operations themselves are declarations in [`wxbrand_core::product_coupon`]); any request
+//! can also be sent directly with `client.send(&request)`.
 //!
 //! Bring [`ProductCouponExt`] into scope and call `client.product_coupon()`:
 //!
@@ -21,7 +25,9 @@
 //! # }
 //! ```
 //!
-//! Every stock of a coupon, page after page:
+//! Every stock of a coupon, page after page (items come as pages arrive; the listing stops with an
+//! error at a repeated token, an empty page that still has a token, or 1,000 pages unless raised
+//! with `.max_pages(n)`: see [`wxbrand_client::paging`]):
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
@@ -29,7 +35,10 @@
 //! use wxbrand_product_coupon::{ListStocksRequest, ProductCouponExt};
 //!
 //! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
-//! let mut stocks = client.product_coupon().list_all_stocks(ListStocksRequest::new("1000000013")?.page_size(50)?);
+//! let mut stocks = client
+//!     .product_coupon()
+//!     .list_all_stocks(ListStocksRequest::new("1000000013")?.page_size(50)?)
+//!     .max_pages(5_000);
 //! while let Some(stock) = stocks.next().await {
 //!     let stock = stock?;
 //!     println!("{} {:?}", stock.stock_id, stock.state);
@@ -41,36 +50,37 @@
 //! The models and requests are [`wxbrand_core::product_coupon`]'s, re-exported here.
 //!
 //! # Crate features
-//! - `blocking`: [`ProductCouponExt`] for `BlockingClient`, with an iterator in place of the stream.
+//! - `blocking`: [`ProductCouponExt`] for `BlockingClient`, with an iterator
+//!   ([`wxbrand_client::PageIter`]) in place of the stream.
 #![warn(missing_docs, missing_debug_implementations)]
 
-#[cfg(feature = "blocking")]
-mod blocking;
-mod paging;
+use wxbrand_client::{Client, Error, PageStream, Response};
+use wxbrand_core::Operation;
 
-use std::collections::VecDeque;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use futures_core::Stream;
-use wxbrand_client::{Client, Error, Response};
-
-#[cfg(feature = "blocking")]
-pub use blocking::{BlockingProductCoupon, StockIter};
 pub use wxbrand_core::product_coupon::*;
 
-use paging::Pager;
-
-/// The operation names of this crate's requests ([`PreparedRequest::name`](wxbrand_core::PreparedRequest::name)),
-/// for [`ClientBuilder::rate_limit`](wxbrand_client::ClientBuilder::rate_limit) and for reading traces.
+/// The operation names of this crate's requests ([`Operation::NAME`]), for
+/// [`ClientBuilder::rate_limit`](wxbrand_client::ClientBuilder::rate_limit) and for reading traces.
 pub mod operation_name {
-    /// [`DeactivateStockRequest`](crate::DeactivateStockRequest): limited to 20 per second by default.
-    pub const DEACTIVATE_STOCK: &str = "deactivate_stock";
-    /// [`GetStockRequest`](crate::GetStockRequest).
-    pub const GET_STOCK: &str = "get_stock";
-    /// [`ListStocksRequest`](crate::ListStocksRequest).
-    pub const LIST_STOCKS: &str = "list_stocks";
+    use super::*;
+
+    /// [`DeactivateStockRequest`]: limited to 20 per second by default
+    /// ([`Operation::RATE_LIMIT`]).
+    pub const DEACTIVATE_STOCK: &str = DeactivateStockRequest::NAME;
+    /// [`GetStockRequest`].
+    pub const GET_STOCK: &str = GetStockRequest::NAME;
+    /// [`ListStocksRequest`].
+    pub const LIST_STOCKS: &str = ListStocksRequest::NAME;
+    /// [`GetCouponRequest`].
+    pub const GET_COUPON: &str = GetCouponRequest::NAME;
 }
+
+/// Every stock of a listing, page after page: a `Stream` of `Result<StockEntity, Error>`.
+pub type StockStream = PageStream<ListStocksRequest>;
+
+/// Every stock of a listing, page after page: an iterator of `Result<StockEntity, Error>`.
+#[cfg(feature = "blocking")]
+pub type StockIter = wxbrand_client::PageIter<ListStocksRequest>;
 
 /// Adds `product_coupon()` to the clients.
 ///
@@ -101,75 +111,92 @@ pub struct ProductCoupon<'a> {
     client: &'a Client,
 }
 
-impl ProductCoupon<'_> {
+#[cfg(feature = "blocking")]
+impl ProductCouponExt for wxbrand_client::BlockingClient {
+    type ProductCoupon<'a> = BlockingProductCoupon<'a>;
+
+    fn product_coupon(&self) -> BlockingProductCoupon<'_> {
+        BlockingProductCoupon { client: self }
+    }
+}
+
+/// The product-coupon operations on a `BlockingClient`: the same surface as [`ProductCoupon`],
+/// blocking the calling thread.
+#[cfg(feature = "blocking")]
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingProductCoupon<'a> {
+    client: &'a wxbrand_client::BlockingClient,
+}
+
+/// Generates each operation's method on [`ProductCoupon`] (async) and `BlockingProductCoupon`
+/// from one line: under `send`, `fn method(Request);` sends one request; under `paginate`, it pages
+/// through a listing.
+macro_rules! operations {
+    (
+        send { $( $(#[$doc:meta])* fn $method:ident($request:ty); )* }
+        paginate { $( $(#[$paged_doc:meta])* fn $paged:ident($paged_request:ty); )* }
+    ) => {
+        impl ProductCoupon<'_> {
+            $(
+                $(#[$doc])*
+                pub async fn $method(
+                    &self,
+                    request: $request,
+                ) -> Result<Response<<$request as Operation>::Response>, Error> {
+                    self.client.send(&request).await
+                }
+            )*
+            $(
+                $(#[$paged_doc])*
+                pub fn $paged(&self, request: $paged_request) -> PageStream<$paged_request> {
+                    self.client.paginate(request)
+                }
+            )*
+        }
+
+        #[cfg(feature = "blocking")]
+        impl BlockingProductCoupon<'_> {
+            $(
+                $(#[$doc])*
+                pub fn $method(
+                    &self,
+                    request: $request,
+                ) -> Result<Response<<$request as Operation>::Response>, Error> {
+                    self.client.send(&request)
+                }
+            )*
+            $(
+                $(#[$paged_doc])*
+                pub fn $paged(
+                    &self,
+                    request: $paged_request,
+                ) -> wxbrand_client::PageIter<$paged_request> {
+                    self.client.paginate(request)
+                }
+            )*
+        }
+    };
+}
+
+operations! {
+    send {
+    /// Queries a product coupon (查询商品券); see [`GetCouponRequest`].
+    fn get_coupon(GetCouponRequest);
     /// Deactivates a stock (失效商品券批次): it issues no more coupons; coupons already issued stay
     /// valid. Retried safely on network failures and 429/5xx (the same `out_request_no` is sent
-    /// again, which WeChat Pay does not act on twice). Answers the whole stock, now `DEACTIVATED`.
-    pub async fn deactivate_stock(
-        &self,
-        request: DeactivateStockRequest,
-    ) -> Result<Response<StockEntity>, Error> {
-        self.client.execute(&request).await
+    /// again, which WeChat Pay does not act on twice). Answers the whole stock, now `DEACTIVATED`;
+    /// see [`DeactivateStockRequest`].
+    fn deactivate_stock(DeactivateStockRequest);
+    /// Queries one stock; see [`GetStockRequest`].
+    fn get_stock(GetStockRequest);
+    /// Lists one page of a coupon's stocks; continue with the answer's `next_page_token` (or use
+    /// `list_all_stocks`); see [`ListStocksRequest`].
+    fn list_stocks(ListStocksRequest);
     }
-
-    /// Queries one stock.
-    pub async fn get_stock(
-        &self,
-        request: GetStockRequest,
-    ) -> Result<Response<StockEntity>, Error> {
-        self.client.execute(&request).await
-    }
-
-    /// Lists one page of a coupon's stocks; continue with the answer's `next_page_token`
-    /// (or use [`ProductCoupon::list_all_stocks`]).
-    pub async fn list_stocks(
-        &self,
-        request: ListStocksRequest,
-    ) -> Result<Response<ListStocksResponse>, Error> {
-        self.client.execute(&request).await
-    }
-
-    /// Every stock matching `request`, fetching page after page (from `request`'s page, following
-    /// `next_page_token`) as the stream is read. A failed page is yielded as an error and ends the
-    /// stream, and so does a page token given a second time ([`Error::RepeatedPageToken`]), which
-    /// would otherwise loop forever.
-    pub fn list_all_stocks(&self, request: ListStocksRequest) -> StockStream {
-        let client = self.client.clone();
-        let state = (client, Pager::new(request));
-        let stream = futures_util::stream::unfold(state, |(client, mut pager)| async move {
-            loop {
-                if let Some(item) = pager.pop() {
-                    return Some((item, (client, pager)));
-                }
-                let request = pager.next_request()?;
-                pager.accept(client.execute(&request).await);
-            }
-        });
-        StockStream {
-            inner: Box::pin(stream),
-        }
+    paginate {
+    /// Every stock matching `request`, fetching page after page (from `request`'s page,
+    /// following `next_page_token`) as the items are read. How the listing ends and its limits
+    /// (`.max_pages(n)`, `.max_items(n)`): see [`wxbrand_client::paging`].
+    fn list_all_stocks(ListStocksRequest);
     }
 }
-
-/// Every stock of a listing, page after page: a [`Stream`] of `Result<StockEntity, Error>`.
-/// Made by [`ProductCoupon::list_all_stocks`]; `Unpin`, `Send`.
-pub struct StockStream {
-    inner: Pin<Box<dyn Stream<Item = Result<StockEntity, Error>> + Send>>,
-}
-
-impl std::fmt::Debug for StockStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StockStream").finish_non_exhaustive()
-    }
-}
-
-impl Stream for StockStream {
-    type Item = Result<StockEntity, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
-    }
-}
-
-// Used by `paging` for its buffer type.
-type Buffer = VecDeque<Result<StockEntity, Error>>;

@@ -6,7 +6,7 @@
 //! answer that failed verification, 5 for a transport failure, 1 for anything else (such as a
 //! verified answer that does not match the expected shape).
 
-use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, RetryPolicy};
+use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, ErrorKind, RetryPolicy};
 use wxbrand_product_coupon::{
     DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
 };
@@ -242,7 +242,7 @@ pub fn fresh_out_request_no(unix_seconds: i64, nonce: &str) -> String {
 }
 
 /// Builds the client on a fresh runtime and runs `call` with it, mapping failures to exit classes.
-fn with_client<T, F, Fut>(connection: &ConnectionArgs, call: F) -> Result<T, Failure>
+pub(crate) fn with_client<T, F, Fut>(connection: &ConnectionArgs, call: F) -> Result<T, Failure>
 where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
@@ -321,7 +321,7 @@ fn config_failure(error: &ConfigError) -> Failure {
 }
 
 /// A request field that fails validation, with the flag that gave it.
-fn validation_failure(error: &wxbrand_core::ValidationError) -> Failure {
+pub(crate) fn validation_failure(error: &wxbrand_core::ValidationError) -> Failure {
     let flag = match error.field() {
         "product_coupon_id" => "--product-coupon-id",
         "stock_id" => "--stock-id",
@@ -366,9 +366,9 @@ fn call_failure(error: &Error) -> Failure {
         return Failure::new(FailureKind::Api, text);
     }
     let text = output::chain(error);
-    match error {
-        Error::InvalidRequest { .. } | Error::Signing { .. } => Failure::usage(text),
-        Error::Transport { source, .. } if source.is_certificate_rejected() => Failure::new(
+    match error.kind() {
+        ErrorKind::InvalidRequest(_) | ErrorKind::Signing(_) => Failure::usage(text),
+        ErrorKind::Transport(source) if source.is_certificate_rejected() => Failure::new(
             FailureKind::Transport,
             format!(
                 "{text}\n  The server's TLS certificate was refused, so nothing was sent (and it was \
@@ -378,10 +378,10 @@ fn call_failure(error: &Error) -> Failure {
                 CA_CERT.flag
             ),
         ),
-        Error::Transport { .. } => Failure::new(FailureKind::Transport, text),
-        Error::Verification { .. } => Failure::new(FailureKind::Verification, text),
+        ErrorKind::Transport(_) => Failure::new(FailureKind::Transport, text),
+        ErrorKind::Verification { .. } => Failure::new(FailureKind::Verification, text),
         // Authentic but not of the expected shape: none of the classes above (exit 1).
-        Error::Decode { .. } => Failure::new(
+        ErrorKind::Decode(_) => Failure::new(
             FailureKind::Other,
             format!(
                 "the answer verified but did not match the expected shape\n  Request-ID: {}\n  \

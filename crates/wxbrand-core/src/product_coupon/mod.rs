@@ -1,20 +1,29 @@
-//! Product coupons (商品券): stocks (批次), their models and the requests that act on them.
+//! Product coupons (商品券) and their stocks (批次): the models and the requests that act on them.
 //!
 //! Every model keeps fields and enum values this version does not know, so an answer of a newer API
 //! decodes and re-encodes without loss. Amounts are in fen (分); `percent_off` is a percentage; periods
 //! of the day are seconds since midnight.
 
+mod coupon;
 mod display;
 mod requests;
 mod stock;
 mod usage_rule;
 
+pub use coupon::{
+    ComboPackage, ComboPackageChoice, ProductCouponDisplayInfo, ProductCouponEntity,
+    ProductCouponScope, ProductCouponState, ProductCouponType, ProductCouponUsageMode,
+    ProgressiveBundleUsageInfo, SingleUsageInfo,
+};
 pub use display::{
     CouponAvailableStoreInfo, CouponCodeDisplayMode, CouponDisplayInfo, CouponUsageMethod,
     EntranceFinder, EntranceMiniProgram, EntranceOfficialAccount, NotifyConfig,
     UsageRuleDisplayInfo,
 };
-pub use requests::{DeactivateStockRequest, GetStockRequest, ListStocksRequest};
+pub use requests::{
+    DeactivateReason, DeactivateStockBody, DeactivateStockRequest, GetCouponRequest,
+    GetStockRequest, ListStocksRequest,
+};
 pub use stock::{
     CouponCodeCountInfo, CouponCodeMode, ExtraFields, ListStocksResponse, StockBundleInfo,
     StockEntity, StockSendRule, StockSentCountInfo, StockState, StockStoreScope,

@@ -1,27 +1,90 @@
-//! Requests on stocks, validated when built.
+//! The product-coupon operations, each one declaration: validated fields, then its
+//! [`Operation`] (and [`Paged`]) implementation.
 
-use super::{ListStocksResponse, StockEntity, StockState};
-use crate::percent_encoding::encode;
-use crate::{validate, Method, Operation, PreparedRequest, ValidationError};
+use serde::{Deserialize, Serialize};
 
-/// Path prefix of every product coupon resource.
-const PRODUCT_COUPONS: &str = "/brand/marketing/product-coupon/product-coupons";
+use super::{ListStocksResponse, ProductCouponEntity, StockEntity, StockState};
+use crate::field::{Id, OutRequestNo, PageSize, PageToken, Text, WithinField};
+use crate::{
+    AnswerMismatch, Method, NoBody, Operation, Page, Paged, Query, RateLimit, ValidationError,
+};
 
-/// `…/product-coupons/{product_coupon_id}/stocks`, ids percent-encoded.
-fn stocks_path(product_coupon_id: &str) -> String {
-    format!("{PRODUCT_COUPONS}/{}/stocks", encode(product_coupon_id))
+/// A `deactivate_reason`: 1 to 150 characters.
+pub type DeactivateReason = Text<1, { crate::validate::DEACTIVATE_REASON_MAX_CHARS }>;
+
+/// The id that names a product coupon in a path, and the check of an answer about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CouponKey {
+    product_coupon_id: Id,
 }
 
-/// `…/product-coupons/{product_coupon_id}/stocks/{stock_id}`, ids percent-encoded.
-fn stock_path(product_coupon_id: &str, stock_id: &str) -> String {
-    format!("{}/{}", stocks_path(product_coupon_id), encode(stock_id))
+impl CouponKey {
+    fn new(product_coupon_id: String) -> Result<Self, ValidationError> {
+        Ok(CouponKey {
+            product_coupon_id: Id::new(product_coupon_id).within("product_coupon_id")?,
+        })
+    }
+
+    fn path_parameter(&self, name: &str) -> Option<&str> {
+        (name == "product_coupon_id").then(|| self.product_coupon_id.as_str())
+    }
+
+    /// The answer's `product_coupon_id` must be this one.
+    fn check(&self, answered: &str) -> Result<(), AnswerMismatch> {
+        AnswerMismatch::check(
+            "product_coupon_id",
+            self.product_coupon_id.as_str(),
+            answered,
+        )
+    }
+}
+
+/// The two ids that name a stock in a path, and the checks of an answer about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StockKey {
+    coupon: CouponKey,
+    stock_id: Id,
+}
+
+impl StockKey {
+    fn new(product_coupon_id: String, stock_id: String) -> Result<Self, ValidationError> {
+        Ok(StockKey {
+            coupon: CouponKey::new(product_coupon_id)?,
+            stock_id: Id::new(stock_id).within("stock_id")?,
+        })
+    }
+
+    fn path_parameter(&self, name: &str) -> Option<&str> {
+        match name {
+            "stock_id" => Some(self.stock_id.as_str()),
+            _ => self.coupon.path_parameter(name),
+        }
+    }
+
+    fn check(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
+        self.coupon.check(&stock.product_coupon_id)?;
+        AnswerMismatch::check("stock_id", self.stock_id.as_str(), &stock.stock_id)
+    }
+}
+
+/// The body of [`DeactivateStockRequest`]: exactly `out_request_no` and `deactivate_reason`, in
+/// that order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeactivateStockBody {
+    /// The brand's request number (idempotency key).
+    pub out_request_no: OutRequestNo,
+    /// Why the stock is deactivated.
+    pub deactivate_reason: DeactivateReason,
 }
 
 /// Deactivate a stock (失效商品券批次):
 /// `POST /brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.
 ///
 /// The stock must be `SENDING` or `PAUSED`. Coupons already issued stay valid. Sending the same
-/// `out_request_no` again is safe: WeChat Pay does not act twice.
+/// `out_request_no` again is safe: WeChat Pay does not act twice. WeChat Pay allows 20 calls per
+/// second per brand, the client's default limit. The answer must be about this stock and, when it
+/// names the deactivation's request number, this `out_request_no`.
 ///
 /// ```
 /// use wxbrand_core::product_coupon::DeactivateStockRequest;
@@ -35,72 +98,70 @@ fn stock_path(product_coupon_id: &str, stock_id: &str) -> String {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeactivateStockRequest {
-    product_coupon_id: String,
-    stock_id: String,
-    out_request_no: String,
-    deactivate_reason: String,
+    stock: StockKey,
+    body: DeactivateStockBody,
 }
 
 impl DeactivateStockRequest {
     /// Validates every field; nothing is sent when this fails.
     ///
-    /// `product_coupon_id` and `stock_id`: 1–40 characters, no control character, no `/`;
-    /// `out_request_no`: 6–40 characters of `[0-9A-Za-z_-]`; `deactivate_reason`: 1–150 characters.
+    /// `product_coupon_id` and `stock_id`: [`Id`]; `out_request_no`: [`OutRequestNo`];
+    /// `deactivate_reason`: 1–150 characters.
     pub fn new(
         product_coupon_id: impl Into<String>,
         stock_id: impl Into<String>,
         out_request_no: impl Into<String>,
         deactivate_reason: impl Into<String>,
     ) -> Result<Self, ValidationError> {
-        let request = DeactivateStockRequest {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
-            out_request_no: out_request_no.into(),
-            deactivate_reason: deactivate_reason.into(),
-        };
-        validate::id("product_coupon_id", &request.product_coupon_id)?;
-        validate::id("stock_id", &request.stock_id)?;
-        validate::out_request_no(&request.out_request_no)?;
-        validate::deactivate_reason(&request.deactivate_reason)?;
-        Ok(request)
+        Ok(DeactivateStockRequest {
+            stock: StockKey::new(product_coupon_id.into(), stock_id.into())?,
+            body: DeactivateStockBody {
+                out_request_no: OutRequestNo::new(out_request_no).within("out_request_no")?,
+                deactivate_reason: DeactivateReason::new(deactivate_reason)
+                    .within("deactivate_reason")?,
+            },
+        })
     }
     /// The product coupon id.
     pub fn product_coupon_id(&self) -> &str {
-        &self.product_coupon_id
+        self.stock.coupon.product_coupon_id.as_str()
     }
     /// The stock id.
     pub fn stock_id(&self) -> &str {
-        &self.stock_id
+        self.stock.stock_id.as_str()
     }
     /// The brand's request number (idempotency key).
     pub fn out_request_no(&self) -> &str {
-        &self.out_request_no
+        self.body.out_request_no.as_str()
     }
     /// The reason.
     pub fn deactivate_reason(&self) -> &str {
-        &self.deactivate_reason
+        self.body.deactivate_reason.as_str()
     }
 }
 
 impl Operation for DeactivateStockRequest {
+    const NAME: &'static str = "deactivate_stock";
+    const METHOD: Method = Method::Post;
+    const PATH: &'static str = "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate";
+    const REPEAT_SAFE: bool = true;
+    const RATE_LIMIT: Option<RateLimit> = Some(RateLimit::per_second(20));
+    type Body = DeactivateStockBody;
     type Response = StockEntity;
 
-    /// The body holds exactly `out_request_no` and `deactivate_reason`, in that order.
-    fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
-        let body = serde_json::json!({
-            "out_request_no": self.out_request_no,
-            "deactivate_reason": self.deactivate_reason,
-        });
-        Ok(PreparedRequest::new(
-            "deactivate_stock",
-            Method::Post,
-            format!(
-                "{}/deactivate",
-                stock_path(&self.product_coupon_id, &self.stock_id)
-            ),
-            Some(body.to_string().into_bytes()),
-            true,
-        ))
+    fn path_parameter(&self, name: &str) -> Option<&str> {
+        self.stock.path_parameter(name)
+    }
+    fn body(&self) -> Option<&DeactivateStockBody> {
+        Some(&self.body)
+    }
+    fn check_answer(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
+        self.stock.check(stock)?;
+        AnswerMismatch::check_if_present(
+            "deactivate_request_no",
+            self.out_request_no(),
+            stock.deactivate_request_no.as_deref(),
+        )
     }
 }
 
@@ -108,53 +169,51 @@ impl Operation for DeactivateStockRequest {
 /// `GET /brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetStockRequest {
-    product_coupon_id: String,
-    stock_id: String,
+    stock: StockKey,
 }
 
 impl GetStockRequest {
-    /// Validates both ids (1–40 characters, no control character, no `/`).
+    /// Validates both ids ([`Id`]: 1–40 characters, no control character, no `/`).
     pub fn new(
         product_coupon_id: impl Into<String>,
         stock_id: impl Into<String>,
     ) -> Result<Self, ValidationError> {
-        let request = GetStockRequest {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
-        };
-        validate::id("product_coupon_id", &request.product_coupon_id)?;
-        validate::id("stock_id", &request.stock_id)?;
-        Ok(request)
+        Ok(GetStockRequest {
+            stock: StockKey::new(product_coupon_id.into(), stock_id.into())?,
+        })
     }
     /// The product coupon id.
     pub fn product_coupon_id(&self) -> &str {
-        &self.product_coupon_id
+        self.stock.coupon.product_coupon_id.as_str()
     }
     /// The stock id.
     pub fn stock_id(&self) -> &str {
-        &self.stock_id
+        self.stock.stock_id.as_str()
     }
 }
 
 impl Operation for GetStockRequest {
+    const NAME: &'static str = "get_stock";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str =
+        "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}";
+    type Body = NoBody;
     type Response = StockEntity;
 
-    fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
-        Ok(PreparedRequest::new(
-            "get_stock",
-            Method::Get,
-            stock_path(&self.product_coupon_id, &self.stock_id),
-            None,
-            true,
-        ))
+    fn path_parameter(&self, name: &str) -> Option<&str> {
+        self.stock.path_parameter(name)
+    }
+    fn check_answer(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
+        self.stock.check(stock)
     }
 }
 
 /// List a coupon's stocks (查询商品券批次列表):
 /// `GET /brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks?…`.
 ///
-/// The query is built in one fixed, alphabetical order — `page_size`, `page_token`, `state`,
-/// `stock_bundle_id` — with percent-encoded values, and only the parameters that were set.
+/// The query holds only the parameters that were set, in alphabetical order — `page_size`,
+/// `page_token`, `state`, `stock_bundle_id` — with percent-encoded values. Every stock of the
+/// answer must belong to this coupon.
 ///
 /// ```
 /// use wxbrand_core::product_coupon::{ListStocksRequest, StockState};
@@ -169,20 +228,18 @@ impl Operation for GetStockRequest {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListStocksRequest {
-    product_coupon_id: String,
+    coupon: CouponKey,
     state: Option<StockState>,
-    page_size: Option<u32>,
-    page_token: Option<String>,
-    stock_bundle_id: Option<String>,
+    page_size: Option<PageSize>,
+    page_token: Option<PageToken>,
+    stock_bundle_id: Option<Id>,
 }
 
 impl ListStocksRequest {
     /// All stocks of a coupon, first page, the API's default page size (20).
     pub fn new(product_coupon_id: impl Into<String>) -> Result<Self, ValidationError> {
-        let product_coupon_id = product_coupon_id.into();
-        validate::id("product_coupon_id", &product_coupon_id)?;
         Ok(ListStocksRequest {
-            product_coupon_id,
+            coupon: CouponKey::new(product_coupon_id.into())?,
             state: None,
             page_size: None,
             page_token: None,
@@ -196,61 +253,101 @@ impl ListStocksRequest {
     }
     /// Page size, 1–50.
     pub fn page_size(mut self, page_size: u32) -> Result<Self, ValidationError> {
-        validate::page_size(page_size)?;
-        self.page_size = Some(page_size);
+        self.page_size = Some(PageSize::new(page_size).within("page_size")?);
         Ok(self)
     }
     /// Continue from the `next_page_token` of a previous answer (1–256 characters, no control character).
     pub fn page_token(mut self, token: impl Into<String>) -> Result<Self, ValidationError> {
-        let token = token.into();
-        validate::page_token(&token)?;
-        self.page_token = Some(token);
+        self.page_token = Some(PageToken::new(token).within("page_token")?);
         Ok(self)
     }
-    /// Only stocks of this stock bundle (an id: 1–40 characters, no control character, no `/`).
+    /// Only stocks of this stock bundle (an [`Id`]).
     pub fn stock_bundle_id(mut self, id: impl Into<String>) -> Result<Self, ValidationError> {
-        let id = id.into();
-        validate::id("stock_bundle_id", &id)?;
-        self.stock_bundle_id = Some(id);
+        self.stock_bundle_id = Some(Id::new(id).within("stock_bundle_id")?);
         Ok(self)
     }
     /// The product coupon id.
     pub fn product_coupon_id(&self) -> &str {
-        &self.product_coupon_id
-    }
-
-    /// `?page_size=…&page_token=…&state=…&stock_bundle_id=…` with the set parameters, or `""`.
-    fn query(&self) -> String {
-        let page_size = self.page_size.map(|size| size.to_string());
-        let parameters = [
-            ("page_size", page_size.as_deref()),
-            ("page_token", self.page_token.as_deref()),
-            ("state", self.state.as_ref().map(StockState::as_str)),
-            ("stock_bundle_id", self.stock_bundle_id.as_deref()),
-        ];
-        let mut query = String::new();
-        for (name, value) in parameters {
-            if let Some(value) = value {
-                query.push(if query.is_empty() { '?' } else { '&' });
-                query.push_str(name);
-                query.push('=');
-                query.push_str(&encode(value));
-            }
-        }
-        query
+        self.coupon.product_coupon_id.as_str()
     }
 }
 
 impl Operation for ListStocksRequest {
+    const NAME: &'static str = "list_stocks";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str =
+        "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks";
+    type Body = NoBody;
     type Response = ListStocksResponse;
 
-    fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
-        Ok(PreparedRequest::new(
-            "list_stocks",
-            Method::Get,
-            format!("{}{}", stocks_path(&self.product_coupon_id), self.query()),
-            None,
-            true,
-        ))
+    fn path_parameter(&self, name: &str) -> Option<&str> {
+        self.coupon.path_parameter(name)
+    }
+    fn query(&self, query: &mut Query) {
+        query.add("page_size", self.page_size);
+        query.add("page_token", self.page_token.as_ref());
+        query.add("state", self.state.as_ref());
+        query.add("stock_bundle_id", self.stock_bundle_id.as_ref());
+    }
+    fn check_answer(&self, page: &ListStocksResponse) -> Result<(), AnswerMismatch> {
+        page.stock_list
+            .iter()
+            .try_for_each(|stock| self.coupon.check(&stock.product_coupon_id))
+    }
+}
+
+impl Paged for ListStocksRequest {
+    type Item = StockEntity;
+
+    fn set_page_token(&mut self, token: PageToken) {
+        self.page_token = Some(token);
+    }
+    fn into_page(answer: ListStocksResponse) -> Page<StockEntity> {
+        Page::new(answer.stock_list, answer.next_page_token)
+    }
+}
+
+/// Query a product coupon (查询商品券):
+/// `GET /brand/marketing/product-coupon/product-coupons/{product_coupon_id}`.
+///
+/// ```
+/// use wxbrand_core::product_coupon::GetCouponRequest;
+/// use wxbrand_core::Operation;
+///
+/// let prepared = GetCouponRequest::new("1000000013")?.prepare()?;
+/// assert_eq!(prepared.path_and_query(), "/brand/marketing/product-coupon/product-coupons/1000000013");
+/// # Ok::<(), wxbrand_core::ValidationError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetCouponRequest {
+    coupon: CouponKey,
+}
+
+impl GetCouponRequest {
+    /// Validates the id ([`Id`]).
+    pub fn new(product_coupon_id: impl Into<String>) -> Result<Self, ValidationError> {
+        Ok(GetCouponRequest {
+            coupon: CouponKey::new(product_coupon_id.into())?,
+        })
+    }
+    /// The product coupon id.
+    pub fn product_coupon_id(&self) -> &str {
+        self.coupon.product_coupon_id.as_str()
+    }
+}
+
+impl Operation for GetCouponRequest {
+    const NAME: &'static str = "get_coupon";
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str =
+        "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}";
+    type Body = NoBody;
+    type Response = ProductCouponEntity;
+
+    fn path_parameter(&self, name: &str) -> Option<&str> {
+        self.coupon.path_parameter(name)
+    }
+    fn check_answer(&self, coupon: &ProductCouponEntity) -> Result<(), AnswerMismatch> {
+        self.coupon.check(&coupon.product_coupon_id)
     }
 }
