@@ -110,15 +110,24 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod answer;
+mod answer_signer;
 mod auth;
+mod body_rules;
 pub mod clock;
+mod conn;
 mod error;
 mod faults;
+mod handlers;
 mod keys;
+mod page_token;
+mod path_params;
+mod pipeline;
 pub mod reason;
+mod reply;
+mod route;
 mod routes;
 mod server;
-mod service;
+mod shared;
 mod state;
 mod stats;
 mod tls;
@@ -138,14 +147,17 @@ use wxbrand_sign::{PrivateKey, PublicKey};
 pub use error::{SimulatorError, SimulatorErrorKind};
 pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
-pub use routes::{Route, PRODUCT_COUPON_PREFIX};
+pub use route::Route;
+pub use routes::PRODUCT_COUPON_PREFIX;
 pub use state::sample_stock;
-pub use stats::{DeactivationEvent, StateTransition, Stats};
+pub use stats::{
+    DeactivationArrival, DeactivationEvent, StateTransition, Stats, DEFAULT_STATS_HISTORY,
+};
 
-use crate::answer::AnswerSigner;
+use crate::answer_signer::AnswerSigner;
 use crate::auth::BrandKeys;
 use crate::clock::{Clock, SharedClock, SystemClock};
-use crate::service::Shared;
+use crate::shared::Shared;
 use crate::state::World;
 use crate::tls::GivenIdentity;
 
@@ -198,6 +210,7 @@ pub struct SimulatorBuilder {
     max_body_bytes: usize,
     body_timeout: Duration,
     window_seconds: i64,
+    stats_history: usize,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -218,6 +231,7 @@ impl fmt::Debug for SimulatorBuilder {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("body_timeout", &self.body_timeout)
             .field("window_seconds", &self.window_seconds)
+            .field("stats_history", &self.stats_history)
             .finish()
     }
 }
@@ -243,6 +257,7 @@ impl SimulatorBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             body_timeout: DEFAULT_BODY_READ_TIMEOUT,
             window_seconds: DEFAULT_TIMESTAMP_WINDOW_SECONDS,
+            stats_history: DEFAULT_STATS_HISTORY,
         }
     }
 
@@ -369,11 +384,37 @@ impl SimulatorBuilder {
         self
     }
 
+    /// How many entries each event list of [`Stats`] keeps (default [`DEFAULT_STATS_HISTORY`]):
+    /// the most recent ones; the counters stay exact whatever the history.
+    pub fn stats_history(mut self, entries: usize) -> Self {
+        self.stats_history = entries;
+        self
+    }
+
     /// Generates what must be generated, binds, and starts serving on the current Tokio runtime.
+    ///
+    /// # Errors
+    /// [`SimulatorErrorKind::Config`] for a brand id, serial number or WeChat Pay public key id the
+    /// client would refuse (the rules of `wxbrand_sign`: [`check_header_param`](wxbrand_sign::check_header_param),
+    /// [`check_serial_no`](wxbrand_sign::check_serial_no),
+    /// [`check_public_key_id`](wxbrand_sign::check_public_key_id)) or no brand at all; the other
+    /// kinds when a key, the TLS identity or the socket cannot be made.
     pub async fn start(self) -> Result<SimulatorHandle, SimulatorError> {
+        let config_error = |e: wxbrand_sign::HeaderParamError| {
+            SimulatorError::with_source(SimulatorErrorKind::Config, "a brand setting is refused", e)
+        };
         let mut brand_keys = BrandKeys::default();
         for (brand_id, serial_no, key) in self.brands {
+            wxbrand_sign::check_header_param("brand_id", &brand_id).map_err(config_error)?;
+            wxbrand_sign::check_serial_no("serial_no", &serial_no).map_err(config_error)?;
             brand_keys.register(brand_id, serial_no, key);
+        }
+        if let Some(brand_id) = &self.ephemeral_brand_id {
+            wxbrand_sign::check_header_param("brand_id", brand_id).map_err(config_error)?;
+        }
+        if let Some((_, key_id)) = &self.wechatpay {
+            wxbrand_sign::check_public_key_id("wechatpay_public_key_id", key_id)
+                .map_err(config_error)?;
         }
         let ephemeral = match self.ephemeral_brand_id {
             None => None,
@@ -432,7 +473,7 @@ impl SimulatorBuilder {
             clock: SharedClock(clock),
             world: Mutex::new(world),
             faults: Faults::default(),
-            stats: stats::Recorder::default(),
+            stats: stats::Recorder::new(self.stats_history),
             seq: AtomicU64::new(0),
             rate_limit: self.rate_limit,
             max_body_bytes: self.max_body_bytes,

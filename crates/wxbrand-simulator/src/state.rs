@@ -1,5 +1,11 @@
-//! The simulator's world: stocks, past deactivation requests (for idempotency) and the per-brand
-//! rate limiter.
+//! The simulator's world: stocks, the request numbers already used (for idempotency) and the
+//! per-brand rate limiter.
+//!
+//! Request numbers are registered from the stock they produced, by one function
+//! ([`request_numbers_of`]) whichever way the stock came — deactivated by a request, or seeded or
+//! put already deactivated — so a seeded `DEACTIVATED` stock answers a repeat of its
+//! `deactivate_request_no` exactly as if the simulator had deactivated it. A request number the
+//! family adds (on stocks or another resource) is one more line there.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -142,11 +148,36 @@ pub(crate) struct Page {
     pub(crate) next_offset: Option<usize>,
 }
 
+/// What a request number did: the stock it acted on and the answer a repeat gets.
 #[derive(Debug, Clone)]
 struct DoneRequest {
     product_coupon_id: String,
     stock_id: String,
     answer: Bytes,
+}
+
+/// Who used a request number: a brand, or the seed data (which does not say which brand, so a
+/// repeat by any brand matches it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Requester {
+    /// An authenticated brand.
+    Brand(String),
+    /// Stocks given to the builder or put while running.
+    Seed,
+}
+
+/// The kind of request a number belongs to (numbers of different kinds never collide).
+pub(crate) const DEACTIVATE: &str = "deactivate_stock";
+
+/// The request numbers a stock carries, by kind: what made it what it is.
+fn request_numbers_of(stock: &StockEntity) -> Vec<(&'static str, &str)> {
+    let mut numbers = Vec::new();
+    if stock.state == StockState::Deactivated {
+        if let Some(number) = stock.deactivate_request_no.as_deref() {
+            numbers.push((DEACTIVATE, number));
+        }
+    }
+    numbers
 }
 
 /// Stocks in insertion order plus the bookkeeping around them.
@@ -156,13 +187,54 @@ pub(crate) struct World {
     index: HashMap<(String, String), usize>,
     stock_ids: HashSet<String>,
     coupons: HashSet<String>,
-    done: HashMap<(String, String), DoneRequest>,
+    done: HashMap<(Requester, &'static str, String), DoneRequest>,
     admissions: HashMap<String, VecDeque<i64>>,
 }
 
 impl World {
-    /// Adds a stock, or replaces the one with the same ids.
+    /// Registers the request numbers of `stock` for `requester`, with `answer` for their repeats.
+    fn remember_request_numbers(
+        &mut self,
+        requester: &Requester,
+        stock: &StockEntity,
+        answer: &Bytes,
+    ) {
+        for (kind, number) in request_numbers_of(stock) {
+            self.done.insert(
+                (requester.clone(), kind, number.to_string()),
+                DoneRequest {
+                    product_coupon_id: stock.product_coupon_id.clone(),
+                    stock_id: stock.stock_id.clone(),
+                    answer: answer.clone(),
+                },
+            );
+        }
+    }
+
+    /// What `number` of `kind` did for `brand_id` (its own requests first, then the seed).
+    fn done_request(
+        &self,
+        brand_id: &str,
+        kind: &'static str,
+        number: &str,
+    ) -> Option<&DoneRequest> {
+        self.done
+            .get(&(
+                Requester::Brand(brand_id.to_string()),
+                kind,
+                number.to_string(),
+            ))
+            .or_else(|| self.done.get(&(Requester::Seed, kind, number.to_string())))
+    }
+
+    /// Adds a stock, or replaces the one with the same ids; its request numbers are registered as
+    /// if the simulator had made it so.
     pub(crate) fn put(&mut self, stock: StockEntity) {
+        if !request_numbers_of(&stock).is_empty() {
+            if let Ok(answer) = serde_json::to_vec(&stock) {
+                self.remember_request_numbers(&Requester::Seed, &stock, &Bytes::from(answer));
+            }
+        }
         let key = (stock.product_coupon_id.clone(), stock.stock_id.clone());
         self.stock_ids.insert(stock.stock_id.clone());
         self.coupons.insert(stock.product_coupon_id.clone());
@@ -201,14 +273,16 @@ impl World {
     /// Sliding one-second window per brand: admits the request (and remembers it) when fewer than
     /// `limit` were admitted in the last 1000 ms.
     pub(crate) fn admit(&mut self, brand_id: &str, now_millis: i64, limit: Option<u32>) -> bool {
+        let Some(limit) = limit else {
+            // No limit: nothing to remember.
+            return true;
+        };
         let window = self.admissions.entry(brand_id.to_string()).or_default();
         while window.front().is_some_and(|&t| now_millis - t >= 1000) {
             window.pop_front();
         }
-        if let Some(limit) = limit {
-            if window.len() >= limit as usize {
-                return false;
-            }
+        if window.len() >= limit as usize {
+            return false;
         }
         window.push_back(now_millis);
         true
@@ -224,8 +298,7 @@ impl World {
         reason: &str,
         now_millis: i64,
     ) -> Deactivation {
-        let done_key = (brand_id.to_string(), out_request_no.to_string());
-        if let Some(done) = self.done.get(&done_key) {
+        if let Some(done) = self.done_request(brand_id, DEACTIVATE, out_request_no) {
             if done.product_coupon_id == product_coupon_id && done.stock_id == stock_id {
                 return Deactivation::Done {
                     body: done.answer.clone(),
@@ -262,16 +335,11 @@ impl World {
         let Ok(answer) = serde_json::to_vec(&changed) else {
             return Deactivation::Encoding;
         };
-        *stock = changed;
         let answer = Bytes::from(answer);
-        self.done.insert(
-            done_key,
-            DoneRequest {
-                product_coupon_id: product_coupon_id.to_string(),
-                stock_id: stock_id.to_string(),
-                answer: answer.clone(),
-            },
-        );
+        self.remember_request_numbers(&Requester::Brand(brand_id.to_string()), &changed, &answer);
+        if let Some(stock) = self.stocks.get_mut(i) {
+            *stock = changed;
+        }
         let transition = StateTransition {
             product_coupon_id: product_coupon_id.to_string(),
             stock_id: stock_id.to_string(),

@@ -40,9 +40,12 @@ async fn a_seeded_deactivation_answers_its_request_number_idempotently() {
     }
     // Another number on a seeded deactivated stock is still the wrong state; the seeded number on
     // another stock is a reuse.
-    send(&client, caller.deactivate_request("700000001", "other_0001"))
-        .await
-        .assert_error(&caller, 400, "INVALID_REQUEST");
+    send(
+        &client,
+        caller.deactivate_request("700000001", "other_0001"),
+    )
+    .await
+    .assert_error(&caller, 400, "INVALID_REQUEST");
     send(
         &client,
         caller.deactivate_request(&stock_id(1), "seeded_0001"),
@@ -128,7 +131,11 @@ async fn the_signature_covers_the_timestamp_bytes_as_sent() {
     )
     .await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
-    let answer = send(&client, signed_with_timestamp_text(&caller, &path, &now, &now)).await;
+    let answer = send(
+        &client,
+        signed_with_timestamp_text(&caller, &path, &now, &now),
+    )
+    .await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
 }
 
@@ -156,7 +163,10 @@ async fn a_trailing_comma_or_empty_parameter_in_authorization_is_refused() {
             .await
             .assert_error(&caller, 401, "SIGN_ERROR");
     }
-    assert_eq!(sim.stats().rejections_for(reason::MALFORMED_AUTHORIZATION), 3);
+    assert_eq!(
+        sim.stats().rejections_for(reason::MALFORMED_AUTHORIZATION),
+        3
+    );
 }
 
 #[tokio::test]
@@ -201,4 +211,38 @@ async fn path_ids_follow_the_client_rule() {
     )
     .await;
     answer.assert_error(&caller, 404, "RESOURCE_NOT_EXISTS");
+}
+
+#[tokio::test]
+async fn brand_settings_follow_the_client_rules() {
+    use wxbrand_simulator::{Simulator, SimulatorErrorKind};
+    let v = vectors();
+    let start = |brand_id: &str, serial: &str, key_id: &str| {
+        Simulator::builder()
+            .brand(brand_id, serial, v.brand_public.clone())
+            .wechatpay_key(v.wechatpay_private.clone(), key_id)
+            .start()
+    };
+    for (brand_id, serial, key_id) in [
+        ("", v.serial_no.as_str(), v.wechatpay_key_id.as_str()),
+        ("BRAND 1", &v.serial_no, &v.wechatpay_key_id),
+        (&v.brand_id, "not-hex", &v.wechatpay_key_id),
+        (&v.brand_id, &v.serial_no, "PUB_KEY_ID_1\""),
+        (&v.brand_id, &v.serial_no, "PUB_KEY_ID_"),
+    ] {
+        let error = start(brand_id, serial, key_id).await.unwrap_err();
+        assert_eq!(error.kind(), SimulatorErrorKind::Config, "{error}");
+    }
+    let error = Simulator::builder()
+        .ephemeral_brand_with_id("a,b")
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), SimulatorErrorKind::Config);
+    // What the client accepts, the simulator accepts.
+    start("BRAND_7788", &v.serial_no, &v.wechatpay_key_id)
+        .await
+        .unwrap()
+        .shutdown()
+        .await;
 }
