@@ -49,6 +49,9 @@ pub(crate) struct Answer {
     pub(crate) allow: Option<&'static str>,
     /// An HTML page from the "proxy": no JSON, no signature, no `Request-ID`.
     pub(crate) from_proxy: bool,
+    /// Made before the request's signature verified: its signature may be shared with identical
+    /// answers of the same second ([`AnswerSigner`](crate::answer_signer::AnswerSigner)).
+    pub(crate) unauthenticated: bool,
 }
 
 impl Answer {
@@ -61,6 +64,7 @@ impl Answer {
             errno: errno::NONE,
             allow: None,
             from_proxy: false,
+            unauthenticated: false,
         }
     }
 
@@ -144,6 +148,7 @@ impl Answer {
             errno,
             allow: None,
             from_proxy: false,
+            unauthenticated: false,
         }
     }
 
@@ -202,6 +207,12 @@ impl Answer {
         )
     }
 
+    /// The same answer, marked as made before the request's signature verified.
+    pub(crate) fn unauthenticated(mut self) -> Self {
+        self.unauthenticated = true;
+        self
+    }
+
     /// The same answer, counted as injected by a fault rather than refused on its merits.
     pub(crate) fn injected(mut self) -> Self {
         if let Some(rejection) = &mut self.rejection {
@@ -219,6 +230,7 @@ impl Answer {
             errno: errno::NONE,
             allow: None,
             from_proxy: true,
+            unauthenticated: false,
         }
     }
 }

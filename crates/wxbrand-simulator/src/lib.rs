@@ -466,10 +466,7 @@ impl SimulatorBuilder {
         };
         let shared = Arc::new(Shared {
             brands: brand_keys,
-            signer: AnswerSigner {
-                key: wechatpay_key,
-                key_id: wechatpay_key_id,
-            },
+            signer: AnswerSigner::new(wechatpay_key, wechatpay_key_id),
             clock: SharedClock(clock),
             world: Mutex::new(world),
             faults: Faults::default(),

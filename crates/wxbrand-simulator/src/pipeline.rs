@@ -19,7 +19,7 @@ use crate::handlers::Call;
 use crate::path_params::BadParam;
 use crate::reason;
 use crate::reply::{self, AnswerBody, Dropped};
-use crate::routes::{self, Body, Resolved};
+use crate::routes::{self, Body, Resolved, Unserved};
 use crate::shared::Shared;
 
 /// The hyper service body: answers one request, or drops the connection (`Err`) for the faults
@@ -46,7 +46,13 @@ where
         Ok(body) => body,
         Err(problem) => {
             return match problem.answer(&shared) {
-                Some(answer) => Ok(reply::respond(&shared, &conn, seq, answer, None)),
+                Some(answer) => Ok(reply::respond(
+                    &shared,
+                    &conn,
+                    seq,
+                    answer.unauthenticated(),
+                    None,
+                )),
                 // The client went away or sent a broken body: nobody to answer.
                 None => Err(Dropped),
             };
@@ -158,39 +164,8 @@ where
 /// Routes and authenticates the request, admits it (rate-limited routes) and runs its handler.
 fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> Answer {
     let (row, params) = match resolved {
-        Resolved::NotFound => {
-            return Answer::error(
-                StatusCode::NOT_FOUND,
-                "NOT_FOUND",
-                reason::UNKNOWN_ROUTE,
-                "no such API path",
-                errno::NONE,
-            );
-        }
-        Resolved::MethodNotAllowed { allow } => {
-            let mut answer = Answer::error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                reason::METHOD_NOT_ALLOWED,
-                &format!("this path accepts {allow} only"),
-                errno::NONE,
-            );
-            answer.allow = Some(allow);
-            return answer;
-        }
-        Resolved::BadParam(BadParam::Encoding { field, raw }) => {
-            return Answer::param_error(
-                field,
-                &raw,
-                "broken percent-encoding",
-                "path",
-                errno::PARAM_INVALID,
-            );
-        }
-        Resolved::BadParam(BadParam::NotAnId(error)) => {
-            return Answer::rule_broken(error.field(), &error, "path");
-        }
         Resolved::Matched { row, params } => (row, params),
+        Resolved::Unserved(unserved) => return refuse(unserved).unauthenticated(),
     };
     let policy = AuthPolicy {
         brands: &shared.brands,
@@ -201,6 +176,10 @@ fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> A
     };
     let brand_id = match auth::authenticate(&policy, parts, body) {
         Ok(brand_id) => brand_id,
+        // A 401: the signature did not verify (the 400s after it concern a verified request).
+        Err(answer) if answer.status == StatusCode::UNAUTHORIZED => {
+            return answer.unauthenticated()
+        }
         Err(answer) => return answer,
     };
     let now_millis = shared.clock.millis();
@@ -222,4 +201,38 @@ fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> A
         now_millis,
     };
     (row.handler)(&call)
+}
+
+/// The answer to a request no route serves as it stands.
+fn refuse(unserved: Unserved) -> Answer {
+    match unserved {
+        Unserved::NotFound => Answer::error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            reason::UNKNOWN_ROUTE,
+            "no such API path",
+            errno::NONE,
+        ),
+        Unserved::MethodNotAllowed { allow } => {
+            let mut answer = Answer::error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                reason::METHOD_NOT_ALLOWED,
+                &format!("this path accepts {allow} only"),
+                errno::NONE,
+            );
+            answer.allow = Some(allow);
+            answer
+        }
+        Unserved::BadParam(BadParam::Encoding { field, raw }) => Answer::param_error(
+            field,
+            &raw,
+            "broken percent-encoding",
+            "path",
+            errno::PARAM_INVALID,
+        ),
+        Unserved::BadParam(BadParam::NotAnId(error)) => {
+            Answer::rule_broken(error.field(), &error, "path")
+        }
+    }
 }

@@ -121,6 +121,13 @@ pub(crate) enum Resolved {
         row: &'static RouteRow,
         params: PathParams,
     },
+    /// Nothing to run.
+    Unserved(Unserved),
+}
+
+/// Why no route runs a request.
+#[derive(Debug, Clone)]
+pub(crate) enum Unserved {
     /// A served path with another method; `allow` names the right one.
     MethodNotAllowed { allow: &'static str },
     /// A path parameter that is broken or not an id.
@@ -152,13 +159,13 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Resolved {
         }
         return match path_params::decode_params(&raw) {
             Ok(params) => Resolved::Matched { row, params },
-            Err(bad) => Resolved::BadParam(bad),
+            Err(bad) => Resolved::Unserved(Unserved::BadParam(bad)),
         };
     }
-    match allow {
-        Some(allow) => Resolved::MethodNotAllowed { allow },
-        None => Resolved::NotFound,
-    }
+    Resolved::Unserved(match allow {
+        Some(allow) => Unserved::MethodNotAllowed { allow },
+        None => Unserved::NotFound,
+    })
 }
 
 #[cfg(test)]
@@ -209,23 +216,23 @@ mod tests {
         assert_eq!(params.get("stock_id"), "123");
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/123/deactivate")),
-            Resolved::MethodNotAllowed { allow: "POST" }
+            Resolved::Unserved(Unserved::MethodNotAllowed { allow: "POST" })
         ));
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/")),
-            Resolved::NotFound
+            Resolved::Unserved(Unserved::NotFound)
         ));
         assert!(matches!(
             resolve(&Method::GET, "/v3/anything"),
-            Resolved::NotFound
+            Resolved::Unserved(Unserved::NotFound)
         ));
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/%ZZ")),
-            Resolved::BadParam(BadParam::Encoding { .. })
+            Resolved::Unserved(Unserved::BadParam(BadParam::Encoding { .. }))
         ));
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/12%2F3")),
-            Resolved::BadParam(BadParam::NotAnId(_))
+            Resolved::Unserved(Unserved::BadParam(BadParam::NotAnId(_)))
         ));
     }
 }

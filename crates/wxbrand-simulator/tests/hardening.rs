@@ -246,3 +246,34 @@ async fn brand_settings_follow_the_client_rules() {
         .shutdown()
         .await;
 }
+
+#[tokio::test]
+async fn refusals_before_the_signature_verifies_share_a_signature_within_a_second() {
+    use wxbrand_simulator::clock::{Clock, ManualClock};
+    let clock = ManualClock::starting_now();
+    let sim = builder(1).clock(clock.clone()).start().await.unwrap();
+    let caller = Caller::vectors(&sim);
+    let client = client();
+    let nonce = |a: &Answer| a.headers["wechatpay-nonce"].to_str().unwrap().to_string();
+    let at = clock.now_unix_seconds();
+    let unknown = || caller.request_at("GET", "/v3/elsewhere", b"", at);
+    let first = send(&client, unknown()).await;
+    let second = send(&client, unknown()).await;
+    first.assert_error(&caller, 404, "NOT_FOUND");
+    second.assert_error(&caller, 404, "NOT_FOUND");
+    assert_eq!(nonce(&first), nonce(&second));
+    assert_ne!(first.request_id(), second.request_id());
+    clock.advance_seconds(1);
+    let later = send(
+        &client,
+        caller.request_at("GET", "/v3/elsewhere", b"", at + 1),
+    )
+    .await;
+    assert_ne!(nonce(&first), nonce(&later));
+    // Answers to verified requests are signed one by one.
+    let path = format!("{PREFIX}/{COUPON}/stocks/{}", stock_id(1));
+    let a = send(&client, caller.request_at("GET", &path, b"", at + 1)).await;
+    let b = send(&client, caller.request_at("GET", &path, b"", at + 1)).await;
+    assert_eq!((a.status.as_u16(), b.status.as_u16()), (200, 200));
+    assert_ne!(nonce(&a), nonce(&b));
+}
