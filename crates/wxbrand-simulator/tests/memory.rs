@@ -129,7 +129,7 @@ async fn rss_stays_flat_over_a_flood_of_rejected_requests() {
     raw.extend_from_slice(&body);
     let request = Bytes::from(raw);
 
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     flood(&sim, &request, WARM_UP).await;
     let before = rss_bytes().unwrap();
     flood(&sim, &request, FLOOD).await;
