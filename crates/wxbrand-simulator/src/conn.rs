@@ -8,20 +8,86 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
-/// Per-connection switches the request handler can flip.
-#[derive(Debug, Default)]
+/// Per-connection switches the request handler and the listener can flip, and what the listener
+/// needs to pick an idle connection to close when the connection cap is reached.
+#[derive(Debug)]
 pub(crate) struct ConnControl {
     reset: AtomicBool,
+    /// Requests being handled on the connection now.
+    busy: AtomicUsize,
+    /// When the connection last finished a request (or was accepted); Tokio's clock.
+    idle_since: Mutex<Instant>,
+    /// Asks the connection to close once its current answer (if any) is out.
+    close: Notify,
+}
+
+impl Default for ConnControl {
+    fn default() -> Self {
+        ConnControl {
+            reset: AtomicBool::new(false),
+            busy: AtomicUsize::new(0),
+            idle_since: Mutex::new(Instant::now()),
+            close: Notify::new(),
+        }
+    }
+}
+
+/// Marks a connection busy while a request is handled ([`ConnControl::begin_request`]).
+#[derive(Debug)]
+pub(crate) struct BusyGuard<'a> {
+    control: &'a ConnControl,
+}
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        *self
+            .control
+            .idle_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Instant::now();
+        self.control.busy.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl ConnControl {
+    /// The connection handles a request until the guard is dropped.
+    pub(crate) fn begin_request(&self) -> BusyGuard<'_> {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        BusyGuard { control: self }
+    }
+
+    /// Since when the connection has been idle, or `None` while it handles a request.
+    pub(crate) fn idle_since(&self) -> Option<Instant> {
+        if self.busy.load(Ordering::SeqCst) > 0 {
+            return None;
+        }
+        Some(
+            *self
+                .idle_since
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+
+    /// Asks the connection to close (at once if idle, after its answer otherwise).
+    pub(crate) fn ask_to_close(&self) {
+        self.close.notify_one();
+    }
+
+    /// Resolves when the connection is asked to close.
+    pub(crate) async fn close_requested(&self) {
+        self.close.notified().await;
+    }
+
     /// End the connection with a TCP RST instead of a FIN.
     pub(crate) fn reset_on_close(&self) {
         self.reset.store(true, Ordering::SeqCst);

@@ -169,6 +169,8 @@ pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 20;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// Default time a request body may take to arrive once the headers are in.
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on connections served at once ([`SimulatorBuilder::max_connections`]).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 2048;
 /// Default window on request timestamps, in seconds.
 pub const DEFAULT_TIMESTAMP_WINDOW_SECONDS: i64 = 300;
 
@@ -211,6 +213,7 @@ pub struct SimulatorBuilder {
     body_timeout: Duration,
     window_seconds: i64,
     stats_history: usize,
+    max_connections: usize,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -232,6 +235,7 @@ impl fmt::Debug for SimulatorBuilder {
             .field("body_timeout", &self.body_timeout)
             .field("window_seconds", &self.window_seconds)
             .field("stats_history", &self.stats_history)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -258,6 +262,7 @@ impl SimulatorBuilder {
             body_timeout: DEFAULT_BODY_READ_TIMEOUT,
             window_seconds: DEFAULT_TIMESTAMP_WINDOW_SECONDS,
             stats_history: DEFAULT_STATS_HISTORY,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -384,6 +389,17 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Most connections served at once (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). When a
+    /// new one would exceed it, the connection idle the longest (for at least a second) is closed
+    /// to make room; if none is, the new one is reset at once ([`Stats::connections_evicted`],
+    /// [`Stats::connections_shed`]). Either way excess connections never hold file descriptors,
+    /// and clients already connected keep being served. Keep it below the process's open-file
+    /// limit (`ulimit -n`).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
     /// How many entries each event list of [`Stats`] keeps (default [`DEFAULT_STATS_HISTORY`]):
     /// the most recent ones; the counters stay exact whatever the history.
     pub fn stats_history(mut self, entries: usize) -> Self {
@@ -506,6 +522,7 @@ impl SimulatorBuilder {
             acceptor,
             Arc::clone(&shared),
             shutdown_rx,
+            self.max_connections,
         ));
 
         let url_ip = match local_addr.ip() {

@@ -33,6 +33,7 @@ where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    let _busy = conn.begin_request();
     let seq = shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
     let (parts, body) = request.into_parts();
     let resolved = routes::resolve(&parts.method, parts.uri.path());

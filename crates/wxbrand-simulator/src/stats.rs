@@ -68,6 +68,11 @@ pub struct DeactivationArrival {
 pub struct Stats {
     /// TCP connections accepted.
     pub connections_accepted: u64,
+    /// Connections reset at once because the connection cap was reached and none was idle enough
+    /// to close ([`SimulatorBuilder::max_connections`](crate::SimulatorBuilder::max_connections)).
+    pub connections_shed: u64,
+    /// Idle connections closed to make room for a new one at the connection cap.
+    pub connections_evicted: u64,
     /// HTTP requests received (every request, whatever became of it).
     pub requests_received: u64,
     /// Requests per recognised route.
