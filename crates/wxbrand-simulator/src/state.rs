@@ -170,11 +170,11 @@ pub(crate) enum Requester {
 pub(crate) const DEACTIVATE: &str = "deactivate_stock";
 
 /// The request numbers a stock carries, by kind: what made it what it is.
-fn request_numbers_of(stock: &StockEntity) -> Vec<(&'static str, &str)> {
+fn request_numbers_of(stock: &StockEntity) -> Vec<(&'static str, String)> {
     let mut numbers = Vec::new();
     if stock.state == StockState::Deactivated {
-        if let Some(number) = stock.deactivate_request_no.as_deref() {
-            numbers.push((DEACTIVATE, number));
+        if let Some(number) = &stock.deactivate_request_no {
+            numbers.push((DEACTIVATE, number.clone()));
         }
     }
     numbers
@@ -184,30 +184,32 @@ fn request_numbers_of(stock: &StockEntity) -> Vec<(&'static str, &str)> {
 #[derive(Debug, Default)]
 pub(crate) struct World {
     stocks: Vec<StockEntity>,
-    index: HashMap<(String, String), usize>,
-    stock_ids: HashSet<String>,
+    /// stock id → product coupon id → position in `stocks` (looked up without allocating).
+    index: HashMap<String, HashMap<String, usize>>,
     coupons: HashSet<String>,
-    done: HashMap<(Requester, &'static str, String), DoneRequest>,
+    /// request number → who used it, for what kind of request, and what it did.
+    done: HashMap<String, Vec<(Requester, &'static str, DoneRequest)>>,
     admissions: HashMap<String, VecDeque<i64>>,
 }
 
 impl World {
-    /// Registers the request numbers of `stock` for `requester`, with `answer` for their repeats.
-    fn remember_request_numbers(
+    /// Registers `numbers` (from [`request_numbers_of`]) as used by `requester`, with what they
+    /// did: the one path for request numbers, whether a request made the stock or it was seeded.
+    fn record_request_numbers(
         &mut self,
         requester: &Requester,
-        stock: &StockEntity,
-        answer: &Bytes,
+        numbers: Vec<(&'static str, String)>,
+        done: &DoneRequest,
     ) {
-        for (kind, number) in request_numbers_of(stock) {
-            self.done.insert(
-                (requester.clone(), kind, number.to_string()),
-                DoneRequest {
-                    product_coupon_id: stock.product_coupon_id.clone(),
-                    stock_id: stock.stock_id.clone(),
-                    answer: answer.clone(),
-                },
-            );
+        for (kind, number) in numbers {
+            let uses = self.done.entry(number).or_default();
+            match uses
+                .iter_mut()
+                .find(|(r, k, _)| r == requester && *k == kind)
+            {
+                Some(slot) => slot.2 = done.clone(),
+                None => uses.push((requester.clone(), kind, done.clone())),
+            }
         }
     }
 
@@ -218,36 +220,58 @@ impl World {
         kind: &'static str,
         number: &str,
     ) -> Option<&DoneRequest> {
-        self.done
-            .get(&(
-                Requester::Brand(brand_id.to_string()),
-                kind,
-                number.to_string(),
-            ))
-            .or_else(|| self.done.get(&(Requester::Seed, kind, number.to_string())))
+        let uses = self.done.get(number)?;
+        let find = |wanted: &dyn Fn(&Requester) -> bool| {
+            uses.iter()
+                .find(|(r, k, _)| *k == kind && wanted(r))
+                .map(|(_, _, done)| done)
+        };
+        find(&|r| matches!(r, Requester::Brand(b) if b == brand_id))
+            .or_else(|| find(&|r| *r == Requester::Seed))
+    }
+
+    /// Where the stock with these ids is in `stocks`.
+    fn position(&self, product_coupon_id: &str, stock_id: &str) -> Option<usize> {
+        self.index.get(stock_id)?.get(product_coupon_id).copied()
     }
 
     /// Adds a stock, or replaces the one with the same ids; its request numbers are registered as
     /// if the simulator had made it so.
     pub(crate) fn put(&mut self, stock: StockEntity) {
-        if !request_numbers_of(&stock).is_empty() {
+        let numbers = request_numbers_of(&stock);
+        if !numbers.is_empty() {
             if let Ok(answer) = serde_json::to_vec(&stock) {
-                self.remember_request_numbers(&Requester::Seed, &stock, &Bytes::from(answer));
+                let done = DoneRequest {
+                    product_coupon_id: stock.product_coupon_id.clone(),
+                    stock_id: stock.stock_id.clone(),
+                    answer: Bytes::from(answer),
+                };
+                self.record_request_numbers(&Requester::Seed, numbers, &done);
             }
         }
-        let key = (stock.product_coupon_id.clone(), stock.stock_id.clone());
-        self.stock_ids.insert(stock.stock_id.clone());
         self.coupons.insert(stock.product_coupon_id.clone());
-        match self.index.get(&key) {
-            Some(&i) => {
+        match self.position(&stock.product_coupon_id, &stock.stock_id) {
+            Some(i) => {
                 if let Some(slot) = self.stocks.get_mut(i) {
                     *slot = stock;
                 }
             }
             None => {
-                self.index.insert(key, self.stocks.len());
+                self.index
+                    .entry(stock.stock_id.clone())
+                    .or_default()
+                    .insert(stock.product_coupon_id.clone(), self.stocks.len());
                 self.stocks.push(stock);
             }
+        }
+    }
+
+    /// Why no stock has these ids.
+    fn missing(&self, stock_id: &str) -> Missing {
+        if self.index.contains_key(stock_id) {
+            Missing::OtherCoupon
+        } else {
+            Missing::Stock
         }
     }
 
@@ -256,14 +280,9 @@ impl World {
         product_coupon_id: &str,
         stock_id: &str,
     ) -> Result<&StockEntity, Missing> {
-        match self
-            .index
-            .get(&(product_coupon_id.to_string(), stock_id.to_string()))
-        {
-            Some(&i) => self.stocks.get(i).ok_or(Missing::Stock),
-            None if self.stock_ids.contains(stock_id) => Err(Missing::OtherCoupon),
-            None => Err(Missing::Stock),
-        }
+        self.position(product_coupon_id, stock_id)
+            .and_then(|i| self.stocks.get(i))
+            .ok_or_else(|| self.missing(stock_id))
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -307,15 +326,8 @@ impl World {
             }
             return Deactivation::RequestNoReused;
         }
-        let i = match self
-            .index
-            .get(&(product_coupon_id.to_string(), stock_id.to_string()))
-        {
-            Some(&i) => i,
-            None if self.stock_ids.contains(stock_id) => {
-                return Deactivation::Missing(Missing::OtherCoupon)
-            }
-            None => return Deactivation::Missing(Missing::Stock),
+        let Some(i) = self.position(product_coupon_id, stock_id) else {
+            return Deactivation::Missing(self.missing(stock_id));
         };
         let Some(stock) = self.stocks.get_mut(i) else {
             return Deactivation::Missing(Missing::Stock);
@@ -323,23 +335,38 @@ impl World {
         if !matches!(stock.state, StockState::Sending | StockState::Paused) {
             return Deactivation::WrongState(stock.state.clone());
         }
-        let mut changed = stock.clone();
-        let from = changed.state.clone();
-        changed.state = StockState::Deactivated;
-        changed.deactivate_request_no = Some(out_request_no.to_string());
-        changed.deactivate_time = Some(Rfc3339::from_unix(
+        // Changed in place (no copy of the stock), put back as it was if it cannot be encoded.
+        let before = (
+            stock.deactivate_request_no.take(),
+            stock.deactivate_time.take(),
+            stock.deactivate_reason.take(),
+        );
+        let from = std::mem::replace(&mut stock.state, StockState::Deactivated);
+        stock.deactivate_request_no = Some(out_request_no.to_string());
+        stock.deactivate_time = Some(Rfc3339::from_unix(
             now_millis.div_euclid(1000),
             BEIJING_OFFSET_SECONDS,
         ));
-        changed.deactivate_reason = Some(reason.to_string());
-        let Ok(answer) = serde_json::to_vec(&changed) else {
-            return Deactivation::Encoding;
+        stock.deactivate_reason = Some(reason.to_string());
+        let answer = match serde_json::to_vec(&*stock) {
+            Ok(answer) => Bytes::from(answer),
+            Err(_) => {
+                stock.state = from;
+                (
+                    stock.deactivate_request_no,
+                    stock.deactivate_time,
+                    stock.deactivate_reason,
+                ) = before;
+                return Deactivation::Encoding;
+            }
         };
-        let answer = Bytes::from(answer);
-        self.remember_request_numbers(&Requester::Brand(brand_id.to_string()), &changed, &answer);
-        if let Some(stock) = self.stocks.get_mut(i) {
-            *stock = changed;
-        }
+        let numbers = request_numbers_of(stock);
+        let done = DoneRequest {
+            product_coupon_id: product_coupon_id.to_string(),
+            stock_id: stock_id.to_string(),
+            answer: answer.clone(),
+        };
+        self.record_request_numbers(&Requester::Brand(brand_id.to_string()), numbers, &done);
         let transition = StateTransition {
             product_coupon_id: product_coupon_id.to_string(),
             stock_id: stock_id.to_string(),

@@ -21,7 +21,7 @@ fn rss_bytes() -> Option<u64> {
 
 /// Requests per phase, connections (each keep-alive, one request at a time), allowed growth.
 const FLOOD: usize = 100_000;
-const WARM_UP: usize = 10_000;
+const WARM_UP: usize = 2_000;
 const CONNECTIONS: usize = 4;
 /// RSS may grow this much over the flood (allocator noise, the bounded stats lists: at most 512 KiB
 /// of arrivals); before the fix each request kept its 256-character claimed brand id in an event
