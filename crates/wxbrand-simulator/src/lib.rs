@@ -12,7 +12,8 @@
 //! `wxbrand-client`: it is an independent check of the client.
 //!
 //! # Served routes
-//! Under `/brand/marketing/product-coupon` ([`Route`]):
+//! Under `/brand/marketing/product-coupon` ([`Route`]), one row each of the crate's route table
+//! (method, path pattern, body, rate limit, handler):
 //! - `POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`: deactivate a stock;
 //! - `GET /product-coupons/{product_coupon_id}/stocks/{stock_id}`: query a stock;
 //! - `GET /product-coupons/{product_coupon_id}/stocks`: list stocks (`state`, `stock_bundle_id`,
@@ -63,20 +64,25 @@
 //!
 //! # Request checks, in order
 //! 1. Route: unknown path → 404 `NOT_FOUND`, wrong method → 405 `METHOD_NOT_ALLOWED` (with `Allow`),
-//!    broken percent-encoding in a path segment → 400 `PARAM_ERROR`.
+//!    a path id with broken percent-encoding or that breaks the client's id rule
+//!    (`wxbrand_core::validate::id`: 1–40 characters, no control character or `/`, not `.`/`..`)
+//!    → 400 `PARAM_ERROR` (location `path`).
 //! 2. Body over the cap (64 KiB by default, [`SimulatorBuilder::max_body_bytes`]) → 413 `PARAM_ERROR`;
 //!    body not complete within 10 s of the headers ([`SimulatorBuilder::body_read_timeout`]) →
 //!    408 `INVALID_REQUEST`.
 //! 3. `Authorization`: scheme `WECHATPAY-BRAND-SHA256-RSA2048` with `brand_id`, `nonce_str`,
 //!    `signature`, `timestamp`, `serial_no`; brand known; serial registered for it; timestamp within
-//!    300 s of the simulator's clock (inclusive); signature valid over the method, path-and-query
-//!    and body bytes received → otherwise 401 `SIGN_ERROR`.
+//!    300 s of the simulator's clock (inclusive); signature valid over the method, path-and-query,
+//!    timestamp, nonce and body exactly as received (`timestamp="000…"` is checked as sent) →
+//!    otherwise 401 `SIGN_ERROR`. The parameter list is strict: `name="value"` items joined by
+//!    commas, each parameter once; an empty item (a trailing comma, `,,`) is refused.
 //! 4. `Wechatpay-Serial` equal to [`SimulatorHandle::wechatpay_public_key_id`], `Accept` admitting
 //!    JSON, `Content-Type: application/json` on bodies → otherwise 400 `INVALID_REQUEST`.
 //! 5. Deactivation only: the per-brand rate limit → 429 `RATELIMIT_EXCEEDED`; the body rules
-//!    (`out_request_no` 6–40 of `[0-9A-Za-z_-]`, `deactivate_reason` 1–150 characters, both
-//!    required strings, well-formed JSON object) → 400 `PARAM_ERROR` with a `detail`
-//!    `{"field","value","issue","location"}`.
+//!    (`out_request_no` 6–40 of `[0-9A-Za-z_-]`, `deactivate_reason` 1–150 characters — the
+//!    client's rules from `wxbrand_core::validate` —, both required strings, a well-formed JSON
+//!    object naming each field once; unknown fields are ignored) → 400 `PARAM_ERROR` with a
+//!    `detail` `{"field","value","issue","location"}`.
 //! 6. The stock: unknown, or under another product coupon → 404 `RESOURCE_NOT_EXISTS`; not
 //!    `SENDING`/`PAUSED` → 400 `INVALID_REQUEST`.
 //!
@@ -84,23 +90,35 @@
 //! internal error number>`: 268435461–268435464 for parameter errors, 268578608 for "not found",
 //! 270924289 for "too frequent", 0 otherwise) and the `Wechatpay-Timestamp`, `Wechatpay-Nonce`,
 //! `Wechatpay-Signature`, `Wechatpay-Serial` and `Wechatpay-Signature-Type` headers, signed over
-//! `timestamp\nnonce\nbody\n` with the WeChat Pay private key. Two deliberate exceptions:
+//! `timestamp\nnonce\nbody\n` with the WeChat Pay private key. Answers made before a request's
+//! signature verified (the 404s, 405s, path `PARAM_ERROR`s, 413s, 408s and 401s above) that are
+//! byte-identical within one second share one nonce and signature, so a flood of unauthenticated
+//! requests costs one RSA signature per distinct answer per second. Two deliberate exceptions:
 //! [`Fault::Status503Html`] imitates a proxy (HTML, no WeChat headers), and bytes that are not
 //! HTTP/1.1 at all get hyper's own bare 4xx, as a front proxy would answer them.
 //!
 //! # State and counters
 //! - Stocks are shared by all registered brands. Request numbers (`out_request_no`) are per brand:
 //!   repeating one on the same stock returns the first answer byte for byte and changes nothing;
-//!   reusing one on another stock is refused with 400 `INVALID_REQUEST`.
+//!   reusing one on another stock is refused with 400 `INVALID_REQUEST`. A stock seeded (or put)
+//!   as `DEACTIVATED` with a `deactivate_request_no` answers a repeat of that number, by any
+//!   brand, with 200 and the stock as seeded, exactly as if the simulator had deactivated it.
 //! - Deactivations are limited per brand to 20 in any sliding second of the simulator's clock;
 //!   [`SimulatorBuilder::rate_limit_per_second`] changes or removes the limit (a load test that
-//!   fires hundreds at once removes it).
+//!   fires hundreds at once removes it; `benches/simulator_throughput.rs` measures how many the
+//!   simulator then serves per second beside its bound, one RSA signature per answer).
+//! - At most [`DEFAULT_MAX_CONNECTIONS`] connections are served at once
+//!   ([`SimulatorBuilder::max_connections`]); past it the longest-idle connection is closed to make
+//!   room, or the newcomer is reset at once.
 //! - [`SimulatorHandle::stats`] counts requests, answers by status, rejections by code and by
 //!   [`reason`] (so a test can tell a stale timestamp from a bad signature, both `SIGN_ERROR`, with
-//!   [`Stats::rejections_for`]), connection tasks that panicked, injected faults, every state
-//!   transition (so a test can assert "deactivated exactly once" with
-//!   [`Stats::deactivations_of`]) and the arrival time of every deactivation request
-//!   ([`Stats::max_deactivations_in_any_second`] for a client's rate-limit test).
+//!   [`Stats::rejections_for`]), connection tasks that panicked, injected faults, state
+//!   transitions (so a test can assert "deactivated exactly once" with
+//!   [`Stats::deactivations_of`]) and the arrival time of deactivation requests
+//!   ([`Stats::max_deactivations_in_any_second`] for a client's rate-limit test). Its memory is
+//!   bounded: counters are keyed by closed sets, each event list keeps the most recent
+//!   [`DEFAULT_STATS_HISTORY`] entries ([`SimulatorBuilder::stats_history`]), and nothing a request
+//!   merely claims (an unverified brand id) is recorded.
 //! - Time comes from a [`clock::Clock`] ([`SimulatorBuilder::clock`]), so tests can step past the
 //!   5-minute window or the rate-limit second with a [`clock::ManualClock`].
 //!
