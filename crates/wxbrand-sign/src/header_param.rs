@@ -138,7 +138,8 @@ impl fmt::Display for HeaderParamError {
 impl std::error::Error for HeaderParamError {}
 
 /// Whether `value` can be a quoted parameter of the `Authorization` header and a line of the
-/// signed message. See the [module](self) for the rule.
+/// signed message: 1 to [`HEADER_PARAM_MAX_CHARS`] visible ASCII characters other than a quote,
+/// a backslash or a comma.
 pub fn check_header_param(field: &'static str, value: &str) -> Result<(), HeaderParamError> {
     let error = |problem| Err(HeaderParamError { field, problem });
     if value.is_empty() {
