@@ -422,6 +422,12 @@ pub struct SimulateArgs {
     /// A JSON array of StockEntity objects to start with.
     #[arg(long, value_name = "FILE.json")]
     pub stocks: Option<PathBuf>,
+    /// Deactivations per brand per second, or `none` to lift WeChat Pay's limit for load tests.
+    #[arg(long, value_name = "N|none", default_value = "20")]
+    pub rate_limit: String,
+    /// Most connections served at once; past it an idle one is closed or the new one refused.
+    #[arg(long, value_name = "N", default_value_t = wxbrand_simulator::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 #[cfg(test)]

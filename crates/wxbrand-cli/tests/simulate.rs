@@ -28,10 +28,15 @@ impl Simulator {
     /// Starts the simulator with the vector keys and two SENDING stocks, on a free port; with
     /// `tls`, HTTPS with its CA written to `ca.pem` in the test's temp dir.
     fn start(tls: bool) -> Simulator {
+        Simulator::start_with(tls, &[], stocks_json())
+    }
+
+    /// As [`start`](Self::start), with more flags and other stocks.
+    fn start_with(tls: bool, flags: &[&str], stocks: String) -> Simulator {
         let config = config();
         let dir = TempDir::new("simulate");
-        let stocks = dir.write("stocks.json", stocks_json());
-        let mut extra = Vec::new();
+        let stocks = dir.write("stocks.json", stocks);
+        let mut extra: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
         if tls {
             extra.push("--tls".to_string());
             extra.push("--ca-out".to_string());
@@ -528,4 +533,179 @@ fn sigterm_stops_the_simulator_cleanly() {
     }
     let code = code.expect("the simulator ignored SIGTERM");
     assert_eq!(code, Some(0));
+}
+
+/// `wxbrand simulate` with the vector settings and one of them replaced; it must exit (within 20 s).
+fn simulate_with(flag: &str, value: &str) -> (Option<i32>, String) {
+    let config = config();
+    let mut settings = vec![
+        ("--brand-id", text(&config, "brand_id").to_string()),
+        ("--serial-no", text(&config, "serial_no").to_string()),
+        (
+            "--brand-public-key",
+            vector(text(&config, "brand_public_key")),
+        ),
+        (
+            "--wechatpay-private-key",
+            vector(text(&config, "wechatpay_private_key")),
+        ),
+        (
+            "--wechatpay-public-key-id",
+            text(&config, "wechatpay_public_key_id").to_string(),
+        ),
+        ("--rate-limit", "20".to_string()),
+    ];
+    match settings.iter_mut().find(|(f, _)| *f == flag) {
+        Some(setting) => setting.1 = value.to_string(),
+        None => settings.push((flag, value.to_string())),
+    }
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"));
+    command.args(["simulate", "--listen", "127.0.0.1:0"]);
+    for (flag, value) in &settings {
+        command.arg(flag).arg(value);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("`wxbrand simulate {flag} {value:?}` started instead of refusing");
+}
+
+#[test]
+fn settings_the_client_would_refuse_are_refused_at_start() {
+    for (flag, value, says) in [
+        ("--brand-id", "", "--brand-id is empty"),
+        ("--brand-id", "BRAND 1", "--brand-id: a space"),
+        ("--serial-no", "not-hex", "--serial-no \"not-hex\""),
+        (
+            "--wechatpay-public-key-id",
+            "PUB_KEY_ID_1\"",
+            "not a WeChat Pay public key id",
+        ),
+        ("--rate-limit", "0", "--rate-limit 0"),
+        ("--rate-limit", "fast", "--rate-limit fast"),
+        ("--max-connections", "0", "--max-connections 0"),
+    ] {
+        let (code, stderr) = simulate_with(flag, value);
+        assert_eq!(code, Some(2), "{flag} {value:?}: {stderr}");
+        assert!(stderr.contains(says), "{flag} {value:?}: {stderr}");
+    }
+}
+
+/// `count` SENDING stocks `STOCK + i`.
+fn many_stocks_json(count: usize) -> String {
+    let base: serde_json::Value = serde_json::from_str(&stocks_json()).unwrap();
+    let stocks: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            let mut stock = base[0].clone();
+            stock["stock_id"] = (123_457_000 + i).to_string().into();
+            stock
+        })
+        .collect();
+    serde_json::to_string(&stocks).unwrap()
+}
+
+/// Sends `count` signed deactivations (of distinct stocks) at once over one keep-alive connection;
+/// their statuses.
+fn deactivate_burst(url: &str, count: usize) -> Vec<u16> {
+    use std::io::{Read, Write};
+    let config = config();
+    let key = std::fs::read(vector(text(&config, "brand_private_key"))).unwrap();
+    let signer = wxbrand_sign::Signer::new(
+        text(&config, "brand_id"),
+        text(&config, "serial_no"),
+        wxbrand_sign::PrivateKey::from_pem(&key).unwrap(),
+    );
+    let address = url.strip_prefix("http://").unwrap();
+    let now = std::time::SystemTime::UNIX_EPOCH
+        .elapsed()
+        .unwrap()
+        .as_secs() as i64;
+    let mut requests = Vec::new();
+    for i in 0..count {
+        let path = format!(
+            "/brand/marketing/product-coupon/product-coupons/{COUPON}/stocks/{}/deactivate",
+            123_457_000 + i
+        );
+        let body = format!(r#"{{"out_request_no":"burst_{i:04}","deactivate_reason":"load"}}"#);
+        let auth = signer
+            .authorization(
+                "POST",
+                &path,
+                body.as_bytes(),
+                now,
+                &wxbrand_sign::generate_nonce(),
+            )
+            .unwrap();
+        requests.extend_from_slice(
+            format!(
+                "POST {path} HTTP/1.1\r\nhost: {address}\r\nauthorization: {}\r\naccept: application/json\r\n\
+                 content-type: application/json\r\nwechatpay-serial: {}\r\ncontent-length: {}\r\n\r\n{body}",
+                auth.header_value(),
+                text(&config, "wechatpay_public_key_id"),
+                body.len()
+            )
+            .as_bytes(),
+        );
+    }
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(&requests).unwrap();
+    let mut received = Vec::new();
+    let mut statuses = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    while statuses.len() < count {
+        let n = stream.read(&mut chunk).unwrap();
+        assert!(n > 0, "the simulator closed the connection");
+        received.extend_from_slice(&chunk[..n]);
+        loop {
+            let text = String::from_utf8_lossy(&received).into_owned();
+            let Some(end) = text.find("\r\n\r\n") else {
+                break;
+            };
+            let length: usize = text[..end]
+                .to_ascii_lowercase()
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            if received.len() < end + 4 + length {
+                break;
+            }
+            statuses.push(text[9..12].parse().unwrap());
+            received.drain(..end + 4 + length);
+        }
+    }
+    statuses
+}
+
+#[test]
+fn rate_limit_none_lifts_the_limit_and_a_number_sets_it() {
+    const BURST: usize = 30;
+    let lifted = Simulator::start_with(false, &["--rate-limit", "none"], many_stocks_json(BURST));
+    let statuses = deactivate_burst(&lifted.url, BURST);
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+
+    let limited = Simulator::start_with(false, &["--rate-limit", "5"], many_stocks_json(BURST));
+    let statuses = deactivate_burst(&limited.url, BURST);
+    let served = statuses.iter().filter(|s| **s == 200).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(served + refused, BURST, "{statuses:?}");
+    // 30 requests take far less than a second here; a slow machine may let a second window open.
+    assert!((5..=10).contains(&served), "{statuses:?}");
 }

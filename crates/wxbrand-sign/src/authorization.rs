@@ -96,10 +96,12 @@ pub struct AuthorizationParams {
 }
 
 impl AuthorizationParams {
-    /// Parses a header value of the brand scheme; `None` for another scheme or a missing/duplicated parameter.
+    /// Parses a header value of the brand scheme; `None` for another scheme, a missing or
+    /// duplicated parameter, or a parameter list that is not exactly `name="value"` items joined by
+    /// commas (an empty item, as in a trailing comma or `,,`, is refused).
     ///
     /// Parameters may come in any order, separated by `,` with optional spaces; unknown parameters
-    /// are ignored.
+    /// are ignored. Names are tokens of letters, digits, `_` and `-`.
     ///
     /// ```
     /// use wxbrand_sign::AuthorizationParams;
@@ -117,11 +119,20 @@ impl AuthorizationParams {
         let mut rest = rest.trim_start_matches(' ');
         let (mut brand_id, mut serial_no, mut nonce_str, mut timestamp, mut signature) =
             (None, None, None, None, None);
-        while !rest.is_empty() {
+        loop {
+            // One `name="value"` item; an empty item (`,,`, a trailing comma) has no name.
             let (key, after_key) = rest.split_once('=')?;
+            let key = key.trim_matches(' ');
+            if key.is_empty()
+                || !key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return None;
+            }
             let after_quote = after_key.trim_start_matches(' ').strip_prefix('"')?;
             let (param, after_value) = after_quote.split_once('"')?;
-            let slot = match key.trim_matches(' ') {
+            let slot = match key {
                 "brand_id" => &mut brand_id,
                 "serial_no" => &mut serial_no,
                 "nonce_str" => &mut nonce_str,
@@ -133,11 +144,11 @@ impl AuthorizationParams {
                 return None;
             }
             let after_value = after_value.trim_start_matches(' ');
-            rest = match after_value.strip_prefix(',') {
-                Some(next) => next.trim_start_matches(' '),
-                None if after_value.is_empty() => after_value,
-                None => return None,
-            };
+            if after_value.is_empty() {
+                break;
+            }
+            // A comma must be followed by another item.
+            rest = after_value.strip_prefix(',')?.trim_start_matches(' ');
         }
         Some(Self {
             brand_id: brand_id?,
@@ -146,5 +157,48 @@ impl AuthorizationParams {
             timestamp: timestamp?,
             signature: signature?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuthorizationParams;
+
+    const GOOD: &str = r#"WECHATPAY-BRAND-SHA256-RSA2048 brand_id="120344",nonce_str="n",signature="c2ln",timestamp="1",serial_no="AB""#;
+
+    #[test]
+    fn parses_every_order_and_spacing() {
+        let p = AuthorizationParams::parse(GOOD).unwrap();
+        assert_eq!(
+            (
+                p.brand_id.as_str(),
+                p.serial_no.as_str(),
+                p.timestamp.as_str()
+            ),
+            ("120344", "AB", "1")
+        );
+        let spaced = GOOD.replace(',', " ,  ").replace("=\"", " = \"");
+        assert_eq!(AuthorizationParams::parse(&spaced), Some(p.clone()));
+        let with_unknown = format!("{GOOD},realm=\"x\"");
+        assert_eq!(AuthorizationParams::parse(&with_unknown), Some(p));
+    }
+
+    #[test]
+    fn refuses_empty_items_and_trailing_commas() {
+        for bad in [
+            format!("{GOOD},"),
+            format!("{GOOD}, "),
+            format!("{GOOD} ,"),
+            GOOD.replacen(',', ",,", 1),
+            GOOD.replacen(',', ", ,", 1),
+            GOOD.replacen("brand_id", ",brand_id", 1),
+            GOOD.replacen("nonce_str", "nonce str", 1),
+            GOOD.replacen("brand_id=", "=", 1),
+            format!("{GOOD} x"),
+            GOOD.replacen(r#"serial_no="AB""#, r#"serial_no="AB",serial_no="AB""#, 1),
+            GOOD.replacen(',', "", 1),
+        ] {
+            assert_eq!(AuthorizationParams::parse(&bad), None, "{bad}");
+        }
     }
 }

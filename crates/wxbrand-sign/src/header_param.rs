@@ -10,6 +10,10 @@
 //! The signer, the client's configuration, the `wxbrand` command and the simulator all apply
 //! [`check_header_param`], so a brand id accepted by one is accepted by all.
 //!
+//! Two narrower rules sit beside it, for the values whose shape WeChat Pay does fix:
+//! [`check_serial_no`] (a certificate serial number, 40 hexadecimal characters) and
+//! [`check_public_key_id`] (a WeChat Pay public key id, `PUB_KEY_ID_` and digits).
+//!
 //! ```
 //! use wxbrand_sign::check_header_param;
 //!
@@ -45,6 +49,29 @@ pub enum HeaderParamProblem {
         /// Its position, counted in characters from 0.
         index: usize,
     },
+    /// Not a certificate serial number ([`check_serial_no`]).
+    NotSerialNo {
+        /// What was given, escaped and cut to [`HEADER_PARAM_MAX_CHARS`] characters.
+        given: String,
+    },
+    /// Not a WeChat Pay public key id ([`check_public_key_id`]).
+    NotPublicKeyId {
+        /// What was given, escaped and cut to [`HEADER_PARAM_MAX_CHARS`] characters.
+        given: String,
+    },
+}
+
+/// `value` for a message: escaped (no raw control or quote characters) and cut.
+fn given(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .take(HEADER_PARAM_MAX_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().nth(HEADER_PARAM_MAX_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// A value that cannot be a quoted parameter of the `Authorization` header; says which field,
@@ -94,6 +121,16 @@ impl fmt::Display for HeaderParamError {
                 "{field}: {} at character {index} is not allowed (it is a header parameter: {REQUIREMENT})",
                 describe(*character)
             ),
+            HeaderParamProblem::NotSerialNo { given } => write!(
+                f,
+                "{field} \"{given}\" is not a certificate serial number: expected 40 hexadecimal \
+                 characters (e.g. 1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C)"
+            ),
+            HeaderParamProblem::NotPublicKeyId { given } => write!(
+                f,
+                "{field} \"{given}\" is not a WeChat Pay public key id: expected PUB_KEY_ID_ \
+                 followed by digits (e.g. PUB_KEY_ID_0112345678202501010000000000000001)"
+            ),
         }
     }
 }
@@ -120,6 +157,58 @@ pub fn check_header_param(field: &'static str, value: &str) -> Result<(), Header
         return error(HeaderParamProblem::TooLong { chars: value.len() });
     }
     Ok(())
+}
+
+/// Whether `value` is a certificate serial number as WeChat Pay prints it: exactly 40 hexadecimal
+/// characters (either case). The brand API certificate's serial goes into `serial_no`.
+///
+/// ```
+/// use wxbrand_sign::check_serial_no;
+/// assert!(check_serial_no("serial_no", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C").is_ok());
+/// assert!(check_serial_no("serial_no", "not-hex").is_err());
+/// ```
+pub fn check_serial_no(field: &'static str, value: &str) -> Result<(), HeaderParamError> {
+    if value.is_empty() {
+        return Err(HeaderParamError {
+            field,
+            problem: HeaderParamProblem::Empty,
+        });
+    }
+    if value.len() != 40 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(HeaderParamError {
+            field,
+            problem: HeaderParamProblem::NotSerialNo {
+                given: given(value),
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Whether `value` is a WeChat Pay public key id: `PUB_KEY_ID_` followed by one or more digits
+/// (the `Wechatpay-Serial` of requests and answers).
+///
+/// ```
+/// use wxbrand_sign::check_public_key_id;
+/// assert!(check_public_key_id("public_key_id", "PUB_KEY_ID_0112345678202501010000000000000001").is_ok());
+/// assert!(check_public_key_id("public_key_id", "PUB_KEY_ID_1\"").is_err());
+/// ```
+pub fn check_public_key_id(field: &'static str, value: &str) -> Result<(), HeaderParamError> {
+    if value.is_empty() {
+        return Err(HeaderParamError {
+            field,
+            problem: HeaderParamProblem::Empty,
+        });
+    }
+    match value.strip_prefix("PUB_KEY_ID_") {
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+        _ => Err(HeaderParamError {
+            field,
+            problem: HeaderParamProblem::NotPublicKeyId {
+                given: given(value),
+            },
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -172,5 +261,61 @@ mod tests {
                 .problem(),
             &HeaderParamProblem::TooLong { chars: 65 }
         );
+    }
+
+    #[test]
+    fn serial_numbers_are_40_hex_characters() {
+        assert_eq!(
+            check_serial_no("serial_no", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C"),
+            Ok(())
+        );
+        assert_eq!(check_serial_no("serial_no", &"a".repeat(40)), Ok(()));
+        assert_eq!(
+            check_serial_no("serial_no", "").unwrap_err().problem(),
+            &HeaderParamProblem::Empty
+        );
+        for bad in [
+            "not-hex",
+            &"A".repeat(39),
+            &"A".repeat(41),
+            &format!("{}G", "A".repeat(39)),
+        ] {
+            let error = check_serial_no("serial_no", bad).unwrap_err();
+            assert!(
+                matches!(error.problem(), HeaderParamProblem::NotSerialNo { .. }),
+                "{bad}"
+            );
+            assert!(error.to_string().starts_with("serial_no \""), "{error}");
+        }
+        let error = check_serial_no("--serial-no", "x\u{1b}]0;t\u{7}").unwrap_err();
+        assert!(!error.to_string().contains('\u{1b}'), "{error}");
+    }
+
+    #[test]
+    fn public_key_ids_are_the_prefix_and_digits() {
+        assert_eq!(
+            check_public_key_id("id", "PUB_KEY_ID_0112345678202501010000000000000001"),
+            Ok(())
+        );
+        assert_eq!(
+            check_public_key_id("id", "").unwrap_err().problem(),
+            &HeaderParamProblem::Empty
+        );
+        for bad in [
+            "PUB_KEY_ID_",
+            "PUB_KEY_ID_12a",
+            "PUB_KEY_ID_1\"",
+            "pub_key_id_1",
+            "1234",
+        ] {
+            let error = check_public_key_id("id", bad).unwrap_err();
+            assert!(
+                matches!(error.problem(), HeaderParamProblem::NotPublicKeyId { .. }),
+                "{bad}"
+            );
+        }
+        let long = format!("PUB_KEY_ID_{}x", "1".repeat(100));
+        let message = check_public_key_id("id", &long).unwrap_err().to_string();
+        assert!(message.contains('…') && message.len() < 300, "{message}");
     }
 }

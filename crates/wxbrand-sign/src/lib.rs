@@ -66,7 +66,8 @@ pub use error::{
     RECEIVED_PREFIX_CHARS,
 };
 pub use header_param::{
-    check_header_param, HeaderParamError, HeaderParamProblem, HEADER_PARAM_MAX_CHARS,
+    check_header_param, check_public_key_id, check_serial_no, HeaderParamError, HeaderParamProblem,
+    HEADER_PARAM_MAX_CHARS,
 };
 pub use headers::HeaderSource;
 pub use key_file::{read_key_file, KeyFileError, MAX_KEY_FILE_SIZE};

@@ -1,11 +1,11 @@
-//! Answers: WeChat-style JSON bodies, the `Request-ID`, and the `Wechatpay-*` signature headers.
+//! Answers before they are signed: WeChat-style JSON bodies, the status, the internal error
+//! number of the `Request-ID`, and why an error answer was made.
 
-use base64::Engine as _;
 use bytes::Bytes;
-use http::{HeaderValue, StatusCode};
-use wxbrand_sign::PrivateKey;
+use http::StatusCode;
+use wxbrand_core::error::ValidationRule;
+use wxbrand_core::ValidationError;
 
-use crate::faults::Fault;
 use crate::reason;
 
 /// WeChat Pay internal error numbers (the `Request-ID` suffix).
@@ -25,9 +25,6 @@ pub(crate) mod errno {
     /// Too many requests.
     pub(crate) const TOO_FREQUENT: u64 = 270_924_289;
 }
-
-/// The signature scheme named in `Wechatpay-Signature-Type`.
-pub(crate) const SIGNATURE_TYPE: &str = "WECHATPAY-BRAND-SHA256-RSA2048";
 
 /// The body of a 503 from the simulated proxy in front of WeChat Pay.
 const PROXY_503_HTML: &str = "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n\
@@ -52,6 +49,9 @@ pub(crate) struct Answer {
     pub(crate) allow: Option<&'static str>,
     /// An HTML page from the "proxy": no JSON, no signature, no `Request-ID`.
     pub(crate) from_proxy: bool,
+    /// Made before the request's signature verified: its signature may be shared with identical
+    /// answers of the same second ([`AnswerSigner`](crate::answer_signer::AnswerSigner)).
+    pub(crate) unauthenticated: bool,
 }
 
 impl Answer {
@@ -64,6 +64,7 @@ impl Answer {
             errno: errno::NONE,
             allow: None,
             from_proxy: false,
+            unauthenticated: false,
         }
     }
 
@@ -104,6 +105,34 @@ impl Answer {
         Answer::error_body(StatusCode::BAD_REQUEST, rejection, body, errno)
     }
 
+    /// `PARAM_ERROR` for `field`, which broke one of the client's rules (`wxbrand_core::validate`),
+    /// with the internal error number of the broken rule.
+    pub(crate) fn rule_broken(field: &str, error: &ValidationError, location: &str) -> Self {
+        let requirement = error.requirement().unwrap_or("see the API documentation");
+        let (issue, errno) = match error.rule() {
+            ValidationRule::Empty => ("must not be empty".to_string(), errno::PARAM_TOO_SHORT),
+            ValidationRule::TooShort { .. } => {
+                (format!("too short: {requirement}"), errno::PARAM_TOO_SHORT)
+            }
+            ValidationRule::TooLong { .. } => {
+                (format!("too long: {requirement}"), errno::PARAM_TOO_LONG)
+            }
+            ValidationRule::ForbiddenCharacter { character, index } => (
+                format!(
+                    "{} at character {index} is not allowed: {requirement}",
+                    character.escape_debug()
+                ),
+                errno::PARAM_INVALID,
+            ),
+            ValidationRule::OutOfRange { .. } => (
+                format!("out of range: {requirement}"),
+                errno::PARAM_OUT_OF_RANGE,
+            ),
+            _ => (requirement.to_string(), errno::PARAM_INVALID),
+        };
+        Answer::param_error(field, error.given_prefix(), &issue, location, errno)
+    }
+
     fn error_body(
         status: StatusCode,
         rejection: Rejection,
@@ -119,6 +148,7 @@ impl Answer {
             errno,
             allow: None,
             from_proxy: false,
+            unauthenticated: false,
         }
     }
 
@@ -177,6 +207,12 @@ impl Answer {
         )
     }
 
+    /// The same answer, marked as made before the request's signature verified.
+    pub(crate) fn unauthenticated(mut self) -> Self {
+        self.unauthenticated = true;
+        self
+    }
+
     /// The same answer, counted as injected by a fault rather than refused on its merits.
     pub(crate) fn injected(mut self) -> Self {
         if let Some(rejection) = &mut self.rejection {
@@ -194,6 +230,7 @@ impl Answer {
             errno: errno::NONE,
             allow: None,
             from_proxy: true,
+            unauthenticated: false,
         }
     }
 }
@@ -201,104 +238,6 @@ impl Answer {
 /// At most 32 characters of a value, for `detail.value`.
 fn short(value: &str) -> String {
     value.chars().take(32).collect()
-}
-
-/// The signing identity of the simulated WeChat Pay.
-#[derive(Debug, Clone)]
-pub(crate) struct AnswerSigner {
-    pub(crate) key: PrivateKey,
-    pub(crate) key_id: String,
-}
-
-/// The headers of a finished answer, in order.
-pub(crate) type HeaderList = Vec<(&'static str, HeaderValue)>;
-
-impl AnswerSigner {
-    /// Signs `body` (after any fault changed it) and lists the headers of the answer.
-    pub(crate) fn headers(
-        &self,
-        answer: &Answer,
-        body: &[u8],
-        request_seq: u64,
-        now_seconds: i64,
-        fault: Option<&Fault>,
-    ) -> HeaderList {
-        let mut headers: HeaderList = Vec::with_capacity(8);
-        if answer.from_proxy {
-            headers.push(("content-type", HeaderValue::from_static("text/html")));
-            return headers;
-        }
-        headers.push((
-            "content-type",
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        ));
-        if let Some(allow) = answer.allow {
-            headers.push(("allow", HeaderValue::from_static(allow)));
-        }
-        let request_id = format!("08SIM{request_seq:012}-{}", answer.errno);
-        push_text(&mut headers, "request-id", &request_id);
-
-        let timestamp = match fault {
-            Some(Fault::StaleTimestamp) => now_seconds - 600,
-            _ => now_seconds,
-        };
-        let nonce = wxbrand_sign::generate_nonce();
-        let signature = match fault {
-            Some(Fault::SigntestProbe) => {
-                let noise: [u8; 192] = crate::keys::random_bytes();
-                format!(
-                    "WECHATPAY/SIGNTEST/{}",
-                    base64::engine::general_purpose::STANDARD.encode(noise)
-                )
-            }
-            Some(Fault::WrongSignature) => {
-                let mut other = body.to_vec();
-                other.extend_from_slice(b" ");
-                self.sign(timestamp, &nonce, &other)
-            }
-            _ => self.sign(timestamp, &nonce, body),
-        };
-        let serial = match fault {
-            Some(Fault::WrongSerial) => other_key_id(&self.key_id),
-            _ => self.key_id.clone(),
-        };
-        push_text(&mut headers, "wechatpay-nonce", &nonce);
-        push_text(&mut headers, "wechatpay-signature", &signature);
-        push_text(&mut headers, "wechatpay-timestamp", &timestamp.to_string());
-        push_text(&mut headers, "wechatpay-serial", &serial);
-        headers.push((
-            "wechatpay-signature-type",
-            HeaderValue::from_static(SIGNATURE_TYPE),
-        ));
-        headers
-    }
-
-    fn sign(&self, timestamp: i64, nonce: &str, body: &[u8]) -> String {
-        let message = wxbrand_sign::message::response_message(timestamp, nonce, body);
-        match self.key.sign_base64(&message) {
-            Ok(signature) => signature,
-            Err(e) => {
-                tracing::error!(error = %e, "signing an answer failed");
-                String::new()
-            }
-        }
-    }
-}
-
-fn push_text(headers: &mut HeaderList, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        headers.push((name, v));
-    }
-}
-
-/// A key id that is not `key_id` (same shape).
-fn other_key_id(key_id: &str) -> String {
-    let candidate = "PUB_KEY_ID_0000000000000000000000000000000000";
-    if key_id == candidate {
-        "PUB_KEY_ID_0000000000000000000000000000000001".to_string()
-    } else {
-        candidate.to_string()
-    }
 }
 
 /// The body after an [`Fault::OversizedBody`] padding (JSON whitespace, so still valid JSON).

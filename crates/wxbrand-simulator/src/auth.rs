@@ -119,10 +119,11 @@ pub(crate) fn authenticate(
         ));
     }
     let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let message = wxbrand_sign::message::request_message(
+    // The exact bytes sent: `000<now>` is checked as `000<now>`, not as the number it reads as.
+    let message = signed_request_message(
         parts.method.as_str(),
         path_and_query,
-        timestamp,
+        &params.timestamp,
         &params.nonce_str,
         body,
     );
@@ -170,6 +171,30 @@ pub(crate) fn authenticate(
     Ok(params.brand_id)
 }
 
+/// `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` with every part exactly as received.
+fn signed_request_message(
+    method: &str,
+    path_and_query: &str,
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(
+        method.len() + path_and_query.len() + timestamp.len() + nonce.len() + body.len() + 5,
+    );
+    for part in [
+        method.as_bytes(),
+        path_and_query.as_bytes(),
+        timestamp.as_bytes(),
+        nonce.as_bytes(),
+        body,
+    ] {
+        out.extend_from_slice(part);
+        out.push(b'\n');
+    }
+    out
+}
+
 fn header_text<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -185,7 +210,17 @@ fn accepts_json(accept: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::accepts_json;
+    use super::*;
+
+    #[test]
+    fn the_message_is_the_sdk_s_for_canonical_timestamps() {
+        let ours = signed_request_message("POST", "/a?b=1", "1735660800", "n0nce", b"{}");
+        let sdk =
+            wxbrand_sign::message::request_message("POST", "/a?b=1", 1_735_660_800, "n0nce", b"{}");
+        assert_eq!(ours, sdk);
+        let padded = signed_request_message("GET", "/a", "0001735660800", "n", b"");
+        assert_eq!(padded, b"GET\n/a\n0001735660800\nn\n\n");
+    }
 
     #[test]
     fn accept_must_admit_json() {

@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::routes::Route;
+use crate::route::Route;
 
 /// A way for the simulator to misbehave on one request.
 ///

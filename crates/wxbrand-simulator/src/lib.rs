@@ -12,7 +12,8 @@
 //! `wxbrand-client`: it is an independent check of the client.
 //!
 //! # Served routes
-//! Under `/brand/marketing/product-coupon` ([`Route`]):
+//! Under `/brand/marketing/product-coupon` ([`Route`]), one row each of the crate's route table
+//! (method, path pattern, body, rate limit, handler):
 //! - `POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`: deactivate a stock;
 //! - `GET /product-coupons/{product_coupon_id}/stocks/{stock_id}`: query a stock;
 //! - `GET /product-coupons/{product_coupon_id}/stocks`: list stocks (`state`, `stock_bundle_id`,
@@ -63,20 +64,25 @@
 //!
 //! # Request checks, in order
 //! 1. Route: unknown path → 404 `NOT_FOUND`, wrong method → 405 `METHOD_NOT_ALLOWED` (with `Allow`),
-//!    broken percent-encoding in a path segment → 400 `PARAM_ERROR`.
+//!    a path id with broken percent-encoding or that breaks the client's id rule
+//!    (`wxbrand_core::validate::id`: 1–40 characters, no control character or `/`, not `.`/`..`)
+//!    → 400 `PARAM_ERROR` (location `path`).
 //! 2. Body over the cap (64 KiB by default, [`SimulatorBuilder::max_body_bytes`]) → 413 `PARAM_ERROR`;
 //!    body not complete within 10 s of the headers ([`SimulatorBuilder::body_read_timeout`]) →
 //!    408 `INVALID_REQUEST`.
 //! 3. `Authorization`: scheme `WECHATPAY-BRAND-SHA256-RSA2048` with `brand_id`, `nonce_str`,
 //!    `signature`, `timestamp`, `serial_no`; brand known; serial registered for it; timestamp within
-//!    300 s of the simulator's clock (inclusive); signature valid over the method, path-and-query
-//!    and body bytes received → otherwise 401 `SIGN_ERROR`.
+//!    300 s of the simulator's clock (inclusive); signature valid over the method, path-and-query,
+//!    timestamp, nonce and body exactly as received (`timestamp="000…"` is checked as sent) →
+//!    otherwise 401 `SIGN_ERROR`. The parameter list is strict: `name="value"` items joined by
+//!    commas, each parameter once; an empty item (a trailing comma, `,,`) is refused.
 //! 4. `Wechatpay-Serial` equal to [`SimulatorHandle::wechatpay_public_key_id`], `Accept` admitting
 //!    JSON, `Content-Type: application/json` on bodies → otherwise 400 `INVALID_REQUEST`.
 //! 5. Deactivation only: the per-brand rate limit → 429 `RATELIMIT_EXCEEDED`; the body rules
-//!    (`out_request_no` 6–40 of `[0-9A-Za-z_-]`, `deactivate_reason` 1–150 characters, both
-//!    required strings, well-formed JSON object) → 400 `PARAM_ERROR` with a `detail`
-//!    `{"field","value","issue","location"}`.
+//!    (`out_request_no` 6–40 of `[0-9A-Za-z_-]`, `deactivate_reason` 1–150 characters — the
+//!    client's rules from `wxbrand_core::validate` —, both required strings, a well-formed JSON
+//!    object naming each field once; unknown fields are ignored) → 400 `PARAM_ERROR` with a
+//!    `detail` `{"field","value","issue","location"}`.
 //! 6. The stock: unknown, or under another product coupon → 404 `RESOURCE_NOT_EXISTS`; not
 //!    `SENDING`/`PAUSED` → 400 `INVALID_REQUEST`.
 //!
@@ -84,23 +90,35 @@
 //! internal error number>`: 268435461–268435464 for parameter errors, 268578608 for "not found",
 //! 270924289 for "too frequent", 0 otherwise) and the `Wechatpay-Timestamp`, `Wechatpay-Nonce`,
 //! `Wechatpay-Signature`, `Wechatpay-Serial` and `Wechatpay-Signature-Type` headers, signed over
-//! `timestamp\nnonce\nbody\n` with the WeChat Pay private key. Two deliberate exceptions:
+//! `timestamp\nnonce\nbody\n` with the WeChat Pay private key. Answers made before a request's
+//! signature verified (the 404s, 405s, path `PARAM_ERROR`s, 413s, 408s and 401s above) that are
+//! byte-identical within one second share one nonce and signature, so a flood of unauthenticated
+//! requests costs one RSA signature per distinct answer per second. Two deliberate exceptions:
 //! [`Fault::Status503Html`] imitates a proxy (HTML, no WeChat headers), and bytes that are not
 //! HTTP/1.1 at all get hyper's own bare 4xx, as a front proxy would answer them.
 //!
 //! # State and counters
 //! - Stocks are shared by all registered brands. Request numbers (`out_request_no`) are per brand:
 //!   repeating one on the same stock returns the first answer byte for byte and changes nothing;
-//!   reusing one on another stock is refused with 400 `INVALID_REQUEST`.
+//!   reusing one on another stock is refused with 400 `INVALID_REQUEST`. A stock seeded (or put)
+//!   as `DEACTIVATED` with a `deactivate_request_no` answers a repeat of that number, by any
+//!   brand, with 200 and the stock as seeded, exactly as if the simulator had deactivated it.
 //! - Deactivations are limited per brand to 20 in any sliding second of the simulator's clock;
 //!   [`SimulatorBuilder::rate_limit_per_second`] changes or removes the limit (a load test that
-//!   fires hundreds at once removes it).
+//!   fires hundreds at once removes it; `benches/simulator_throughput.rs` measures how many the
+//!   simulator then serves per second beside its bound, one RSA signature per answer).
+//! - At most [`DEFAULT_MAX_CONNECTIONS`] connections are served at once
+//!   ([`SimulatorBuilder::max_connections`]); past it the longest-idle connection is closed to make
+//!   room, or the newcomer is reset at once.
 //! - [`SimulatorHandle::stats`] counts requests, answers by status, rejections by code and by
 //!   [`reason`] (so a test can tell a stale timestamp from a bad signature, both `SIGN_ERROR`, with
-//!   [`Stats::rejections_for`]), connection tasks that panicked, injected faults, every state
-//!   transition (so a test can assert "deactivated exactly once" with
-//!   [`Stats::deactivations_of`]) and the arrival time of every deactivation request
-//!   ([`Stats::max_deactivations_in_any_second`] for a client's rate-limit test).
+//!   [`Stats::rejections_for`]), connection tasks that panicked, injected faults, state
+//!   transitions (so a test can assert "deactivated exactly once" with
+//!   [`Stats::deactivations_of`]) and the arrival time of deactivation requests
+//!   ([`Stats::max_deactivations_in_any_second`] for a client's rate-limit test). Its memory is
+//!   bounded: counters are keyed by closed sets, each event list keeps the most recent
+//!   [`DEFAULT_STATS_HISTORY`] entries ([`SimulatorBuilder::stats_history`]), and nothing a request
+//!   merely claims (an unverified brand id) is recorded.
 //! - Time comes from a [`clock::Clock`] ([`SimulatorBuilder::clock`]), so tests can step past the
 //!   5-minute window or the rate-limit second with a [`clock::ManualClock`].
 //!
@@ -110,15 +128,24 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod answer;
+mod answer_signer;
 mod auth;
+mod body_rules;
 pub mod clock;
+mod conn;
 mod error;
 mod faults;
+mod handlers;
 mod keys;
+mod page_token;
+mod path_params;
+mod pipeline;
 pub mod reason;
+mod reply;
+mod route;
 mod routes;
 mod server;
-mod service;
+mod shared;
 mod state;
 mod stats;
 mod tls;
@@ -138,14 +165,17 @@ use wxbrand_sign::{PrivateKey, PublicKey};
 pub use error::{SimulatorError, SimulatorErrorKind};
 pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
-pub use routes::{Route, PRODUCT_COUPON_PREFIX};
+pub use route::Route;
+pub use routes::PRODUCT_COUPON_PREFIX;
 pub use state::sample_stock;
-pub use stats::{DeactivationEvent, StateTransition, Stats};
+pub use stats::{
+    DeactivationArrival, DeactivationEvent, StateTransition, Stats, DEFAULT_STATS_HISTORY,
+};
 
-use crate::answer::AnswerSigner;
+use crate::answer_signer::AnswerSigner;
 use crate::auth::BrandKeys;
 use crate::clock::{Clock, SharedClock, SystemClock};
-use crate::service::Shared;
+use crate::shared::Shared;
 use crate::state::World;
 use crate::tls::GivenIdentity;
 
@@ -157,6 +187,8 @@ pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 20;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// Default time a request body may take to arrive once the headers are in.
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on connections served at once ([`SimulatorBuilder::max_connections`]).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 2048;
 /// Default window on request timestamps, in seconds.
 pub const DEFAULT_TIMESTAMP_WINDOW_SECONDS: i64 = 300;
 
@@ -198,6 +230,8 @@ pub struct SimulatorBuilder {
     max_body_bytes: usize,
     body_timeout: Duration,
     window_seconds: i64,
+    stats_history: usize,
+    max_connections: usize,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -218,6 +252,8 @@ impl fmt::Debug for SimulatorBuilder {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("body_timeout", &self.body_timeout)
             .field("window_seconds", &self.window_seconds)
+            .field("stats_history", &self.stats_history)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -243,6 +279,8 @@ impl SimulatorBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             body_timeout: DEFAULT_BODY_READ_TIMEOUT,
             window_seconds: DEFAULT_TIMESTAMP_WINDOW_SECONDS,
+            stats_history: DEFAULT_STATS_HISTORY,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -369,11 +407,48 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Most connections served at once (default [`DEFAULT_MAX_CONNECTIONS`], at least 1). When a
+    /// new one would exceed it, the connection idle the longest (for at least a second) is closed
+    /// to make room; if none is, the new one is reset at once ([`Stats::connections_evicted`],
+    /// [`Stats::connections_shed`]). Either way excess connections never hold file descriptors,
+    /// and clients already connected keep being served. Keep it below the process's open-file
+    /// limit (`ulimit -n`).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
+    /// How many entries each event list of [`Stats`] keeps (default [`DEFAULT_STATS_HISTORY`]):
+    /// the most recent ones; the counters stay exact whatever the history.
+    pub fn stats_history(mut self, entries: usize) -> Self {
+        self.stats_history = entries;
+        self
+    }
+
     /// Generates what must be generated, binds, and starts serving on the current Tokio runtime.
+    ///
+    /// # Errors
+    /// [`SimulatorErrorKind::Config`] for a brand id, serial number or WeChat Pay public key id the
+    /// client would refuse (the rules of `wxbrand_sign`: [`check_header_param`](wxbrand_sign::check_header_param),
+    /// [`check_serial_no`](wxbrand_sign::check_serial_no),
+    /// [`check_public_key_id`](wxbrand_sign::check_public_key_id)) or no brand at all; the other
+    /// kinds when a key, the TLS identity or the socket cannot be made.
     pub async fn start(self) -> Result<SimulatorHandle, SimulatorError> {
+        let config_error = |e: wxbrand_sign::HeaderParamError| {
+            SimulatorError::with_source(SimulatorErrorKind::Config, "a brand setting is refused", e)
+        };
         let mut brand_keys = BrandKeys::default();
         for (brand_id, serial_no, key) in self.brands {
+            wxbrand_sign::check_header_param("brand_id", &brand_id).map_err(config_error)?;
+            wxbrand_sign::check_serial_no("serial_no", &serial_no).map_err(config_error)?;
             brand_keys.register(brand_id, serial_no, key);
+        }
+        if let Some(brand_id) = &self.ephemeral_brand_id {
+            wxbrand_sign::check_header_param("brand_id", brand_id).map_err(config_error)?;
+        }
+        if let Some((_, key_id)) = &self.wechatpay {
+            wxbrand_sign::check_public_key_id("wechatpay_public_key_id", key_id)
+                .map_err(config_error)?;
         }
         let ephemeral = match self.ephemeral_brand_id {
             None => None,
@@ -425,14 +500,11 @@ impl SimulatorBuilder {
         };
         let shared = Arc::new(Shared {
             brands: brand_keys,
-            signer: AnswerSigner {
-                key: wechatpay_key,
-                key_id: wechatpay_key_id,
-            },
+            signer: AnswerSigner::new(wechatpay_key, wechatpay_key_id),
             clock: SharedClock(clock),
             world: Mutex::new(world),
             faults: Faults::default(),
-            stats: stats::Recorder::default(),
+            stats: stats::Recorder::new(self.stats_history),
             seq: AtomicU64::new(0),
             rate_limit: self.rate_limit,
             max_body_bytes: self.max_body_bytes,
@@ -468,6 +540,7 @@ impl SimulatorBuilder {
             acceptor,
             Arc::clone(&shared),
             shutdown_rx,
+            self.max_connections,
         ));
 
         let url_ip = match local_addr.ip() {

@@ -7,7 +7,8 @@
 /// No `Authorization` header (401 `SIGN_ERROR`).
 pub const MISSING_AUTHORIZATION: &str = "missing_authorization";
 /// `Authorization` not visible ASCII, of another scheme, with a parameter missing, empty or
-/// repeated, or a timestamp that is not a number (401 `SIGN_ERROR`).
+/// repeated, an empty item in its list (a trailing comma, `,,`), or a timestamp that is not a
+/// number (401 `SIGN_ERROR`).
 pub const MALFORMED_AUTHORIZATION: &str = "malformed_authorization";
 /// `brand_id` not registered (401 `SIGN_ERROR`).
 pub const UNKNOWN_BRAND: &str = "unknown_brand";

@@ -1,167 +1,171 @@
-//! The API paths the simulator serves, and the decoding of path segments and query strings.
+//! The route table: one row per route — method, path pattern, body, rate limit, handler — and the
+//! resolution of a request's method and path against it.
+//!
+//! To serve a new route: add its [`Route`] variant (the public name for fault rules and counters),
+//! one row to [`ROUTES`] and its handler in the module of its resource under `handlers/`.
 
 use http::Method;
+
+use crate::answer::Answer;
+use crate::handlers::{stocks, Call};
+use crate::path_params::{self, BadParam, PathParams};
+use crate::route::Route;
 
 /// The path prefix of the product-coupon API.
 pub const PRODUCT_COUPON_PREFIX: &str = "/brand/marketing/product-coupon";
 
-/// An API route the simulator serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Route {
-    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
-    DeactivateStock,
-    /// `GET …/product-coupons/{product_coupon_id}/stocks/{stock_id}`
-    GetStock,
-    /// `GET …/product-coupons/{product_coupon_id}/stocks`
-    ListStocks,
+/// What a route's request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// Nothing (`GET`); the handler reads path and query.
+    None,
+    /// A JSON object (`Content-Type: application/json` required), decoded by the handler's body
+    /// type with its declared rules ([`crate::body_rules`]).
+    Json,
 }
 
+/// Runs an authenticated (and, for rate-limited routes, admitted) request.
+pub(crate) type Handler = fn(&Call<'_>) -> Answer;
+
+/// One served route.
+#[derive(Debug)]
+pub(crate) struct RouteRow {
+    /// Its public name.
+    pub(crate) route: Route,
+    /// Its short name (`deactivate_stock`), as [`Route::name`] answers.
+    pub(crate) name: &'static str,
+    /// Its method.
+    pub(crate) method: Method,
+    /// The whole path, `{name}` for a parameter (each an id by the client's rule).
+    pub(crate) path: &'static str,
+    /// What the request carries.
+    pub(crate) body: Body,
+    /// Whether the per-brand rate limit applies (WeChat Pay's 20/s on deactivations).
+    pub(crate) rate_limited: bool,
+    /// What answers it.
+    pub(crate) handler: Handler,
+}
+
+/// Every route the simulator serves.
+pub(crate) const ROUTES: &[RouteRow] = &[
+    RouteRow {
+        route: Route::DeactivateStock,
+        name: "deactivate_stock",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate",
+        body: Body::Json,
+        rate_limited: true,
+        handler: |call| call.with_json(stocks::deactivate),
+    },
+    RouteRow {
+        route: Route::GetStock,
+        name: "get_stock",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+        body: Body::None,
+        rate_limited: false,
+        handler: stocks::get,
+    },
+    RouteRow {
+        route: Route::ListStocks,
+        name: "list_stocks",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks",
+        body: Body::None,
+        rate_limited: false,
+        handler: stocks::list,
+    },
+];
+
+const fn all_routes<const N: usize>() -> [Route; N] {
+    let mut out = [Route::DeactivateStock; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = ROUTES[i].route;
+        i += 1;
+    }
+    out
+}
+
+const ALL_ROUTES: [Route; ROUTES.len()] = all_routes();
+
 impl Route {
-    /// Every route, in a fixed order.
-    pub const ALL: &'static [Route] = &[Route::DeactivateStock, Route::GetStock, Route::ListStocks];
+    /// Every route, in the order of the route table.
+    pub const ALL: &'static [Route] = &ALL_ROUTES;
+
+    fn row(self) -> Option<&'static RouteRow> {
+        ROUTES.iter().find(|row| row.route == self)
+    }
 
     /// A short name (`"deactivate_stock"`, `"get_stock"`, `"list_stocks"`).
     pub fn name(self) -> &'static str {
-        match self {
-            Route::DeactivateStock => "deactivate_stock",
-            Route::GetStock => "get_stock",
-            Route::ListStocks => "list_stocks",
-        }
+        self.row().map_or("unknown", |row| row.name)
     }
 
     /// The HTTP method of the route.
     pub fn method(self) -> Method {
-        match self {
-            Route::DeactivateStock => Method::POST,
-            Route::GetStock | Route::ListStocks => Method::GET,
-        }
+        self.row().map_or(Method::GET, |row| row.method.clone())
     }
 
     /// The HTTP method's name (`"POST"`, `"GET"`).
     pub fn method_name(self) -> &'static str {
-        match self {
-            Route::DeactivateStock => "POST",
-            Route::GetStock | Route::ListStocks => "GET",
-        }
+        self.row().map_or("GET", |row| row.method.as_str())
     }
 }
 
 /// What a request's method and path resolved to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Resolved {
-    /// A served route with its decoded path parameters.
+    /// A served route with its decoded, checked path parameters.
     Matched {
-        route: Route,
-        product_coupon_id: String,
-        stock_id: Option<String>,
+        row: &'static RouteRow,
+        params: PathParams,
     },
-    /// A served path with another method; `allow` lists the right one.
+    /// Nothing to run.
+    Unserved(Unserved),
+}
+
+/// Why no route runs a request.
+#[derive(Debug, Clone)]
+pub(crate) enum Unserved {
+    /// A served path with another method; `allow` names the right one.
     MethodNotAllowed { allow: &'static str },
-    /// A path segment whose percent-encoding is broken or not UTF-8.
-    BadSegment { field: &'static str, raw: String },
+    /// A path parameter that is broken or not an id.
+    BadParam(BadParam),
     /// No such path.
     NotFound,
 }
 
+impl Resolved {
+    /// The route, when one matched.
+    pub(crate) fn route(&self) -> Option<Route> {
+        match self {
+            Resolved::Matched { row, .. } => Some(row.route),
+            _ => None,
+        }
+    }
+}
+
 /// Resolves a request's method and path (without the query).
 pub(crate) fn resolve(method: &Method, path: &str) -> Resolved {
-    let Some(rest) = path.strip_prefix(PRODUCT_COUPON_PREFIX) else {
-        return Resolved::NotFound;
-    };
-    let Some(rest) = rest.strip_prefix('/') else {
-        return Resolved::NotFound;
-    };
-    let segments: Vec<&str> = rest.split('/').collect();
-    if segments.iter().any(|s| s.is_empty()) {
-        return Resolved::NotFound;
-    }
-    let (route, pc_raw, stock_raw) = match segments.as_slice() {
-        ["product-coupons", pc, "stocks"] => (Route::ListStocks, *pc, None),
-        ["product-coupons", pc, "stocks", stock] => (Route::GetStock, *pc, Some(*stock)),
-        ["product-coupons", pc, "stocks", stock, "deactivate"] => {
-            (Route::DeactivateStock, *pc, Some(*stock))
+    let mut allow = None;
+    for row in ROUTES {
+        let Some(raw) = path_params::match_pattern(row.path, path) else {
+            continue;
+        };
+        if row.method != *method {
+            allow.get_or_insert(row.method.as_str());
+            continue;
         }
-        _ => return Resolved::NotFound,
-    };
-    if *method != route.method() {
-        return Resolved::MethodNotAllowed {
-            allow: route.method_name(),
+        return match path_params::decode_params(&raw) {
+            Ok(params) => Resolved::Matched { row, params },
+            Err(bad) => Resolved::Unserved(Unserved::BadParam(bad)),
         };
     }
-    let Some(product_coupon_id) = percent_decode(pc_raw, false) else {
-        return Resolved::BadSegment {
-            field: "product_coupon_id",
-            raw: pc_raw.to_string(),
-        };
-    };
-    let stock_id = match stock_raw {
-        None => None,
-        Some(raw) => match percent_decode(raw, false) {
-            Some(s) => Some(s),
-            None => {
-                return Resolved::BadSegment {
-                    field: "stock_id",
-                    raw: raw.to_string(),
-                }
-            }
-        },
-    };
-    Resolved::Matched {
-        route,
-        product_coupon_id,
-        stock_id,
-    }
-}
-
-/// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`); `None` for a broken escape or
-/// a result that is not UTF-8.
-pub(crate) fn percent_decode(raw: &str, plus_is_space: bool) -> Option<String> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hi = hex_value(*bytes.get(i + 1)?)?;
-                let lo = hex_value(*bytes.get(i + 2)?)?;
-                out.push(hi * 16 + lo);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Splits and decodes a query string into `(name, value)` pairs, in order. `Err` carries the raw
-/// pair whose encoding is broken.
-pub(crate) fn parse_query(query: &str) -> Result<Vec<(String, String)>, String> {
-    let mut pairs = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match (percent_decode(name, true), percent_decode(value, true)) {
-            (Some(n), Some(v)) => pairs.push((n, v)),
-            _ => return Err(pair.to_string()),
-        }
-    }
-    Ok(pairs)
+    Resolved::Unserved(match allow {
+        Some(allow) => Unserved::MethodNotAllowed { allow },
+        None => Unserved::NotFound,
+    })
 }
 
 #[cfg(test)]
@@ -169,61 +173,66 @@ mod tests {
     use super::*;
 
     #[test]
-    fn resolves_the_three_routes() {
-        let base = "/brand/marketing/product-coupon/product-coupons/200000001/stocks";
-        assert_eq!(
-            resolve(&Method::GET, base),
-            Resolved::Matched {
-                route: Route::ListStocks,
-                product_coupon_id: "200000001".into(),
-                stock_id: None
-            }
-        );
-        assert_eq!(
-            resolve(&Method::GET, &format!("{base}/12%2F3")),
-            Resolved::Matched {
-                route: Route::GetStock,
-                product_coupon_id: "200000001".into(),
-                stock_id: Some("12/3".into())
-            }
-        );
-        assert_eq!(
-            resolve(&Method::POST, &format!("{base}/123/deactivate")),
-            Resolved::Matched {
-                route: Route::DeactivateStock,
-                product_coupon_id: "200000001".into(),
-                stock_id: Some("123".into())
-            }
-        );
-        assert_eq!(
-            resolve(&Method::GET, &format!("{base}/123/deactivate")),
-            Resolved::MethodNotAllowed { allow: "POST" }
-        );
-        assert_eq!(
-            resolve(&Method::GET, &format!("{base}/")),
-            Resolved::NotFound
-        );
-        assert_eq!(resolve(&Method::GET, "/v3/anything"), Resolved::NotFound);
-        assert!(matches!(
-            resolve(&Method::GET, &format!("{base}/%ZZ")),
-            Resolved::BadSegment { .. }
-        ));
-        assert!(matches!(
-            resolve(&Method::GET, &format!("{base}/%FF")),
-            Resolved::BadSegment { .. }
-        ));
+    fn the_table_is_consistent() {
+        for (i, row) in ROUTES.iter().enumerate() {
+            assert!(row.path.starts_with(PRODUCT_COUPON_PREFIX), "{}", row.name);
+            assert_eq!(Route::ALL[i], row.route);
+            assert_eq!(row.route.name(), row.name);
+            assert_eq!(
+                row.body == Body::Json,
+                row.method == Method::POST,
+                "{}",
+                row.name
+            );
+            assert_eq!(
+                ROUTES.iter().filter(|r| r.route == row.route).count(),
+                1,
+                "{}",
+                row.name
+            );
+        }
+        assert_eq!(Route::DeactivateStock.method_name(), "POST");
+        assert_eq!(Route::GetStock.method(), Method::GET);
+    }
+
+    fn matched(resolved: Resolved) -> (Route, PathParams) {
+        match resolved {
+            Resolved::Matched { row, params } => (row.route, params),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
-    fn decodes_queries() {
-        assert_eq!(
-            parse_query("page_size=5&state=SENDING&x=a+b%21").unwrap(),
-            vec![
-                ("page_size".into(), "5".into()),
-                ("state".into(), "SENDING".into()),
-                ("x".into(), "a b!".into())
-            ]
-        );
-        assert!(parse_query("a=%G1").is_err());
+    fn resolves_the_three_routes() {
+        let base = "/brand/marketing/product-coupon/product-coupons/200000001/stocks";
+        let (route, params) = matched(resolve(&Method::GET, base));
+        assert_eq!(route, Route::ListStocks);
+        assert_eq!(params.get("product_coupon_id"), "200000001");
+        let (route, params) = matched(resolve(&Method::GET, &format!("{base}/12%203")));
+        assert_eq!(route, Route::GetStock);
+        assert_eq!(params.get("stock_id"), "12 3");
+        let (route, params) = matched(resolve(&Method::POST, &format!("{base}/123/deactivate")));
+        assert_eq!(route, Route::DeactivateStock);
+        assert_eq!(params.get("stock_id"), "123");
+        assert!(matches!(
+            resolve(&Method::GET, &format!("{base}/123/deactivate")),
+            Resolved::Unserved(Unserved::MethodNotAllowed { allow: "POST" })
+        ));
+        assert!(matches!(
+            resolve(&Method::GET, &format!("{base}/")),
+            Resolved::Unserved(Unserved::NotFound)
+        ));
+        assert!(matches!(
+            resolve(&Method::GET, "/v3/anything"),
+            Resolved::Unserved(Unserved::NotFound)
+        ));
+        assert!(matches!(
+            resolve(&Method::GET, &format!("{base}/%ZZ")),
+            Resolved::Unserved(Unserved::BadParam(BadParam::Encoding { .. }))
+        ));
+        assert!(matches!(
+            resolve(&Method::GET, &format!("{base}/12%2F3")),
+            Resolved::Unserved(Unserved::BadParam(BadParam::NotAnId(_)))
+        ));
     }
 }

@@ -1,5 +1,11 @@
-//! The simulator's world: stocks, past deactivation requests (for idempotency) and the per-brand
-//! rate limiter.
+//! The simulator's world: stocks, the request numbers already used (for idempotency) and the
+//! per-brand rate limiter.
+//!
+//! Request numbers are registered from the stock they produced, by one function
+//! ([`request_numbers_of`]) whichever way the stock came — deactivated by a request, or seeded or
+//! put already deactivated — so a seeded `DEACTIVATED` stock answers a repeat of its
+//! `deactivate_request_no` exactly as if the simulator had deactivated it. A request number the
+//! family adds (on stocks or another resource) is one more line there.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -142,6 +148,7 @@ pub(crate) struct Page {
     pub(crate) next_offset: Option<usize>,
 }
 
+/// What a request number did: the stock it acted on and the answer a repeat gets.
 #[derive(Debug, Clone)]
 struct DoneRequest {
     product_coupon_id: String,
@@ -149,33 +156,122 @@ struct DoneRequest {
     answer: Bytes,
 }
 
+/// Who used a request number: a brand, or the seed data (which does not say which brand, so a
+/// repeat by any brand matches it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Requester {
+    /// An authenticated brand.
+    Brand(String),
+    /// Stocks given to the builder or put while running.
+    Seed,
+}
+
+/// The kind of request a number belongs to (numbers of different kinds never collide).
+pub(crate) const DEACTIVATE: &str = "deactivate_stock";
+
+/// The request numbers a stock carries, by kind: what made it what it is.
+fn request_numbers_of(stock: &StockEntity) -> Vec<(&'static str, String)> {
+    let mut numbers = Vec::new();
+    if stock.state == StockState::Deactivated {
+        if let Some(number) = &stock.deactivate_request_no {
+            numbers.push((DEACTIVATE, number.clone()));
+        }
+    }
+    numbers
+}
+
 /// Stocks in insertion order plus the bookkeeping around them.
 #[derive(Debug, Default)]
 pub(crate) struct World {
     stocks: Vec<StockEntity>,
-    index: HashMap<(String, String), usize>,
-    stock_ids: HashSet<String>,
+    /// stock id → product coupon id → position in `stocks` (looked up without allocating).
+    index: HashMap<String, HashMap<String, usize>>,
     coupons: HashSet<String>,
-    done: HashMap<(String, String), DoneRequest>,
+    /// request number → who used it, for what kind of request, and what it did.
+    done: HashMap<String, Vec<(Requester, &'static str, DoneRequest)>>,
     admissions: HashMap<String, VecDeque<i64>>,
 }
 
 impl World {
-    /// Adds a stock, or replaces the one with the same ids.
+    /// Registers `numbers` (from [`request_numbers_of`]) as used by `requester`, with what they
+    /// did: the one path for request numbers, whether a request made the stock or it was seeded.
+    fn record_request_numbers(
+        &mut self,
+        requester: &Requester,
+        numbers: Vec<(&'static str, String)>,
+        done: &DoneRequest,
+    ) {
+        for (kind, number) in numbers {
+            let uses = self.done.entry(number).or_default();
+            match uses
+                .iter_mut()
+                .find(|(r, k, _)| r == requester && *k == kind)
+            {
+                Some(slot) => slot.2 = done.clone(),
+                None => uses.push((requester.clone(), kind, done.clone())),
+            }
+        }
+    }
+
+    /// What `number` of `kind` did for `brand_id` (its own requests first, then the seed).
+    fn done_request(
+        &self,
+        brand_id: &str,
+        kind: &'static str,
+        number: &str,
+    ) -> Option<&DoneRequest> {
+        let uses = self.done.get(number)?;
+        let find = |wanted: &dyn Fn(&Requester) -> bool| {
+            uses.iter()
+                .find(|(r, k, _)| *k == kind && wanted(r))
+                .map(|(_, _, done)| done)
+        };
+        find(&|r| matches!(r, Requester::Brand(b) if b == brand_id))
+            .or_else(|| find(&|r| *r == Requester::Seed))
+    }
+
+    /// Where the stock with these ids is in `stocks`.
+    fn position(&self, product_coupon_id: &str, stock_id: &str) -> Option<usize> {
+        self.index.get(stock_id)?.get(product_coupon_id).copied()
+    }
+
+    /// Adds a stock, or replaces the one with the same ids; its request numbers are registered as
+    /// if the simulator had made it so.
     pub(crate) fn put(&mut self, stock: StockEntity) {
-        let key = (stock.product_coupon_id.clone(), stock.stock_id.clone());
-        self.stock_ids.insert(stock.stock_id.clone());
+        let numbers = request_numbers_of(&stock);
+        if !numbers.is_empty() {
+            if let Ok(answer) = serde_json::to_vec(&stock) {
+                let done = DoneRequest {
+                    product_coupon_id: stock.product_coupon_id.clone(),
+                    stock_id: stock.stock_id.clone(),
+                    answer: Bytes::from(answer),
+                };
+                self.record_request_numbers(&Requester::Seed, numbers, &done);
+            }
+        }
         self.coupons.insert(stock.product_coupon_id.clone());
-        match self.index.get(&key) {
-            Some(&i) => {
+        match self.position(&stock.product_coupon_id, &stock.stock_id) {
+            Some(i) => {
                 if let Some(slot) = self.stocks.get_mut(i) {
                     *slot = stock;
                 }
             }
             None => {
-                self.index.insert(key, self.stocks.len());
+                self.index
+                    .entry(stock.stock_id.clone())
+                    .or_default()
+                    .insert(stock.product_coupon_id.clone(), self.stocks.len());
                 self.stocks.push(stock);
             }
+        }
+    }
+
+    /// Why no stock has these ids.
+    fn missing(&self, stock_id: &str) -> Missing {
+        if self.index.contains_key(stock_id) {
+            Missing::OtherCoupon
+        } else {
+            Missing::Stock
         }
     }
 
@@ -184,14 +280,9 @@ impl World {
         product_coupon_id: &str,
         stock_id: &str,
     ) -> Result<&StockEntity, Missing> {
-        match self
-            .index
-            .get(&(product_coupon_id.to_string(), stock_id.to_string()))
-        {
-            Some(&i) => self.stocks.get(i).ok_or(Missing::Stock),
-            None if self.stock_ids.contains(stock_id) => Err(Missing::OtherCoupon),
-            None => Err(Missing::Stock),
-        }
+        self.position(product_coupon_id, stock_id)
+            .and_then(|i| self.stocks.get(i))
+            .ok_or_else(|| self.missing(stock_id))
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -201,14 +292,16 @@ impl World {
     /// Sliding one-second window per brand: admits the request (and remembers it) when fewer than
     /// `limit` were admitted in the last 1000 ms.
     pub(crate) fn admit(&mut self, brand_id: &str, now_millis: i64, limit: Option<u32>) -> bool {
+        let Some(limit) = limit else {
+            // No limit: nothing to remember.
+            return true;
+        };
         let window = self.admissions.entry(brand_id.to_string()).or_default();
         while window.front().is_some_and(|&t| now_millis - t >= 1000) {
             window.pop_front();
         }
-        if let Some(limit) = limit {
-            if window.len() >= limit as usize {
-                return false;
-            }
+        if window.len() >= limit as usize {
+            return false;
         }
         window.push_back(now_millis);
         true
@@ -224,8 +317,7 @@ impl World {
         reason: &str,
         now_millis: i64,
     ) -> Deactivation {
-        let done_key = (brand_id.to_string(), out_request_no.to_string());
-        if let Some(done) = self.done.get(&done_key) {
+        if let Some(done) = self.done_request(brand_id, DEACTIVATE, out_request_no) {
             if done.product_coupon_id == product_coupon_id && done.stock_id == stock_id {
                 return Deactivation::Done {
                     body: done.answer.clone(),
@@ -234,15 +326,8 @@ impl World {
             }
             return Deactivation::RequestNoReused;
         }
-        let i = match self
-            .index
-            .get(&(product_coupon_id.to_string(), stock_id.to_string()))
-        {
-            Some(&i) => i,
-            None if self.stock_ids.contains(stock_id) => {
-                return Deactivation::Missing(Missing::OtherCoupon)
-            }
-            None => return Deactivation::Missing(Missing::Stock),
+        let Some(i) = self.position(product_coupon_id, stock_id) else {
+            return Deactivation::Missing(self.missing(stock_id));
         };
         let Some(stock) = self.stocks.get_mut(i) else {
             return Deactivation::Missing(Missing::Stock);
@@ -250,28 +335,38 @@ impl World {
         if !matches!(stock.state, StockState::Sending | StockState::Paused) {
             return Deactivation::WrongState(stock.state.clone());
         }
-        let mut changed = stock.clone();
-        let from = changed.state.clone();
-        changed.state = StockState::Deactivated;
-        changed.deactivate_request_no = Some(out_request_no.to_string());
-        changed.deactivate_time = Some(Rfc3339::from_unix(
+        // Changed in place (no copy of the stock), put back as it was if it cannot be encoded.
+        let before = (
+            stock.deactivate_request_no.take(),
+            stock.deactivate_time.take(),
+            stock.deactivate_reason.take(),
+        );
+        let from = std::mem::replace(&mut stock.state, StockState::Deactivated);
+        stock.deactivate_request_no = Some(out_request_no.to_string());
+        stock.deactivate_time = Some(Rfc3339::from_unix(
             now_millis.div_euclid(1000),
             BEIJING_OFFSET_SECONDS,
         ));
-        changed.deactivate_reason = Some(reason.to_string());
-        let Ok(answer) = serde_json::to_vec(&changed) else {
-            return Deactivation::Encoding;
+        stock.deactivate_reason = Some(reason.to_string());
+        let answer = match serde_json::to_vec(&*stock) {
+            Ok(answer) => Bytes::from(answer),
+            Err(_) => {
+                stock.state = from;
+                (
+                    stock.deactivate_request_no,
+                    stock.deactivate_time,
+                    stock.deactivate_reason,
+                ) = before;
+                return Deactivation::Encoding;
+            }
         };
-        *stock = changed;
-        let answer = Bytes::from(answer);
-        self.done.insert(
-            done_key,
-            DoneRequest {
-                product_coupon_id: product_coupon_id.to_string(),
-                stock_id: stock_id.to_string(),
-                answer: answer.clone(),
-            },
-        );
+        let numbers = request_numbers_of(stock);
+        let done = DoneRequest {
+            product_coupon_id: product_coupon_id.to_string(),
+            stock_id: stock_id.to_string(),
+            answer: answer.clone(),
+        };
+        self.record_request_numbers(&Requester::Brand(brand_id.to_string()), numbers, &done);
         let transition = StateTransition {
             product_coupon_id: product_coupon_id.to_string(),
             stock_id: stock_id.to_string(),

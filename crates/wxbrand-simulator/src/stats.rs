@@ -1,11 +1,25 @@
 //! Counters for tests: what the simulator received, refused, changed and injected.
+//!
+//! Memory is bounded whatever the traffic: the counters are numbers keyed by closed sets (routes,
+//! statuses, codes, reasons, fault names), and each event list keeps only the most recent
+//! [`DEFAULT_STATS_HISTORY`] entries (or [`SimulatorBuilder::stats_history`]), counting the older
+//! ones it let go. Nothing a request merely claims is recorded: brand ids only once authenticated.
+//!
+//! [`SimulatorBuilder::stats_history`]: crate::SimulatorBuilder::stats_history
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use wxbrand_core::product_coupon::StockState;
 
-use crate::routes::Route;
+use crate::answer::Answer;
+use crate::route::Route;
+
+/// How many entries each event list of [`Stats`] keeps by default ([`Stats::transitions`],
+/// [`Stats::deactivation_arrivals`], [`Stats::deactivation_admissions`]): the most recent ones.
+/// At about 200 bytes a transition, 50 an admission and 8 an arrival, the three lists stay under
+/// 20 MB together.
+pub const DEFAULT_STATS_HISTORY: usize = 65_536;
 
 /// One change of a stock's state, as the simulator applied it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,14 +41,23 @@ pub struct StateTransition {
     pub at_unix_millis: i64,
 }
 
-/// A deactivation request seen at some stage ([`Stats::deactivation_arrivals`],
-/// [`Stats::deactivation_admissions`]).
+/// A deactivation request that passed authentication and the rate limiter
+/// ([`Stats::deactivation_admissions`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeactivationEvent {
-    /// The brand: as claimed by the `Authorization` header for arrivals (empty when there was none
-    /// to read), as authenticated for admissions.
+    /// The brand, as authenticated.
     pub brand_id: String,
+    /// When, in Unix milliseconds of the simulator's clock.
+    pub at_unix_millis: i64,
+}
+
+/// A request that reached the deactivation route, before anything was checked
+/// ([`Stats::deactivation_arrivals`]). It carries no identity: whatever the request claims is
+/// unverified at that point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeactivationArrival {
     /// When, in Unix milliseconds of the simulator's clock.
     pub at_unix_millis: i64,
 }
@@ -45,6 +68,11 @@ pub struct DeactivationEvent {
 pub struct Stats {
     /// TCP connections accepted.
     pub connections_accepted: u64,
+    /// Connections reset at once because the connection cap was reached and none was idle enough
+    /// to close ([`SimulatorBuilder::max_connections`](crate::SimulatorBuilder::max_connections)).
+    pub connections_shed: u64,
+    /// Idle connections closed to make room for a new one at the connection cap.
+    pub connections_evicted: u64,
     /// HTTP requests received (every request, whatever became of it).
     pub requests_received: u64,
     /// Requests per recognised route.
@@ -63,13 +91,21 @@ pub struct Stats {
     pub handler_panics: u64,
     /// Faults injected, by [`Fault::name`](crate::Fault::name).
     pub faults_injected: BTreeMap<String, u64>,
-    /// Every state change, in order.
-    pub transitions: Vec<StateTransition>,
-    /// Every request that reached the deactivation route, at its arrival, whatever became of it
-    /// (refused, faulted, rate-limited or served): what a client sent.
-    pub deactivation_arrivals: Vec<DeactivationEvent>,
-    /// Every deactivation request that passed authentication and the rate limiter, in order.
-    pub deactivation_admissions: Vec<DeactivationEvent>,
+    /// State changes, in order: the most recent [`DEFAULT_STATS_HISTORY`] (or as configured).
+    pub transitions: VecDeque<StateTransition>,
+    /// State changes no longer in [`transitions`](Self::transitions) (the list is bounded).
+    pub transitions_dropped: u64,
+    /// Requests that reached the deactivation route, at their arrival, whatever became of them
+    /// (refused, faulted, rate-limited or served): what a client sent. The most recent ones, as
+    /// for [`transitions`](Self::transitions).
+    pub deactivation_arrivals: VecDeque<DeactivationArrival>,
+    /// Arrivals no longer in [`deactivation_arrivals`](Self::deactivation_arrivals).
+    pub deactivation_arrivals_dropped: u64,
+    /// Deactivation requests that passed authentication and the rate limiter, in order; the most
+    /// recent ones, as for [`transitions`](Self::transitions).
+    pub deactivation_admissions: VecDeque<DeactivationEvent>,
+    /// Admissions no longer in [`deactivation_admissions`](Self::deactivation_admissions).
+    pub deactivation_admissions_dropped: u64,
 }
 
 impl Stats {
@@ -109,7 +145,8 @@ impl Stats {
             .filter(move |t| t.product_coupon_id == product_coupon_id && t.stock_id == stock_id)
     }
 
-    /// How many times one stock was moved to `DEACTIVATED` (a correct client makes this at most 1).
+    /// How many times one stock was moved to `DEACTIVATED` (a correct client makes this at most 1),
+    /// among the transitions still held.
     pub fn deactivations_of(&self, product_coupon_id: &str, stock_id: &str) -> usize {
         self.transitions_of(product_coupon_id, stock_id)
             .filter(|t| t.to == StockState::Deactivated)
@@ -153,19 +190,123 @@ fn max_in_window(times: impl Iterator<Item = i64>, window: i64) -> usize {
     best
 }
 
+/// Appends to a bounded list, letting the oldest entry go (and counting it) when full.
+fn push_bounded<T>(list: &mut VecDeque<T>, dropped: &mut u64, capacity: usize, item: T) {
+    if capacity == 0 {
+        *dropped += 1;
+        return;
+    }
+    if list.len() >= capacity {
+        list.pop_front();
+        *dropped += 1;
+    }
+    list.push_back(item);
+}
+
+/// Adds one to a counter keyed by a `&'static str`-like key, allocating the key only the first time.
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
+}
+
 /// The live counters behind [`Stats`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Recorder {
     inner: Mutex<Stats>,
+    history: usize,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder::new(DEFAULT_STATS_HISTORY)
+    }
 }
 
 impl Recorder {
+    /// Counters whose event lists keep `history` entries each.
+    pub(crate) fn new(history: usize) -> Self {
+        Recorder {
+            inner: Mutex::new(Stats::default()),
+            history,
+        }
+    }
+
     pub(crate) fn update(&self, f: impl FnOnce(&mut Stats)) {
         let mut guard = self
             .inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard);
+    }
+
+    /// A request received; `arrival` set for the deactivation route (rate-limited routes).
+    pub(crate) fn record_request(&self, route: Option<Route>, arrival: Option<i64>) {
+        let history = self.history;
+        self.update(|s| {
+            s.requests_received += 1;
+            if let Some(route) = route {
+                *s.requests_by_route.entry(route).or_default() += 1;
+            }
+            if let Some(at_unix_millis) = arrival {
+                push_bounded(
+                    &mut s.deactivation_arrivals,
+                    &mut s.deactivation_arrivals_dropped,
+                    history,
+                    DeactivationArrival { at_unix_millis },
+                );
+            }
+        });
+    }
+
+    /// A request of an authenticated brand passed the rate limiter.
+    pub(crate) fn record_admission(&self, brand_id: &str, at_unix_millis: i64) {
+        let history = self.history;
+        self.update(|s| {
+            push_bounded(
+                &mut s.deactivation_admissions,
+                &mut s.deactivation_admissions_dropped,
+                history,
+                DeactivationEvent {
+                    brand_id: brand_id.to_string(),
+                    at_unix_millis,
+                },
+            );
+        });
+    }
+
+    /// A stock changed state.
+    pub(crate) fn record_transition(&self, transition: StateTransition) {
+        let history = self.history;
+        self.update(|s| {
+            push_bounded(
+                &mut s.transitions,
+                &mut s.transitions_dropped,
+                history,
+                transition,
+            );
+        });
+    }
+
+    /// A fault was injected.
+    pub(crate) fn record_fault(&self, name: &str) {
+        self.update(|s| bump(&mut s.faults_injected, name));
+    }
+
+    /// An answer is sent.
+    pub(crate) fn record_answer(&self, answer: &Answer) {
+        self.update(|s| {
+            *s.answers_by_status
+                .entry(answer.status.as_u16())
+                .or_default() += 1;
+            if let Some(rejection) = answer.rejection {
+                bump(&mut s.rejections_by_code, rejection.code);
+                *s.rejections_by_reason.entry(rejection.reason).or_default() += 1;
+            }
+        });
     }
 
     pub(crate) fn snapshot(&self) -> Stats {
@@ -182,12 +323,35 @@ impl Recorder {
 
 #[cfg(test)]
 mod tests {
-    use super::max_in_window;
+    use super::*;
 
     #[test]
     fn window_counts_half_open_seconds() {
         assert_eq!(max_in_window([].into_iter(), 1000), 0);
         assert_eq!(max_in_window([0, 999, 1000, 1999].into_iter(), 1000), 2);
         assert_eq!(max_in_window([5, 0, 10, 2000].into_iter(), 1000), 3);
+    }
+
+    #[test]
+    fn event_lists_keep_the_most_recent_entries() {
+        let recorder = Recorder::new(3);
+        for i in 0..5 {
+            recorder.record_request(Some(Route::DeactivateStock), Some(i));
+            recorder.record_admission("b", i);
+        }
+        let stats = recorder.snapshot();
+        let arrivals: Vec<i64> = stats
+            .deactivation_arrivals
+            .iter()
+            .map(|a| a.at_unix_millis)
+            .collect();
+        assert_eq!(arrivals, vec![2, 3, 4]);
+        assert_eq!(stats.deactivation_arrivals_dropped, 2);
+        assert_eq!(stats.deactivation_admissions.len(), 3);
+        assert_eq!(stats.deactivation_admissions_dropped, 2);
+        assert_eq!(stats.requests_received, 5);
+        let none = Recorder::new(0);
+        none.record_request(None, Some(1));
+        assert_eq!(none.snapshot().deactivation_arrivals_dropped, 1);
     }
 }

@@ -19,6 +19,18 @@ const WECHATPAY_PRIVATE_KEY: Setting =
 
 /// Runs `wxbrand simulate` until interrupted.
 pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
+    // The client's rules, so that whatever the simulator accepts a client can be configured with.
+    let refused = |e: wxbrand_sign::HeaderParamError| Failure::usage(e.to_string());
+    wxbrand_sign::check_header_param("--brand-id", &args.brand_id).map_err(refused)?;
+    wxbrand_sign::check_serial_no("--serial-no", &args.serial_no).map_err(refused)?;
+    wxbrand_sign::check_public_key_id("--wechatpay-public-key-id", &args.wechatpay_public_key_id)
+        .map_err(refused)?;
+    let rate_limit = parse_rate_limit(&args.rate_limit)?;
+    if args.max_connections == 0 {
+        return Err(Failure::usage(
+            "--max-connections 0: expected at least 1 connection".to_string(),
+        ));
+    }
     let brand_public_key = config::load_public_key(&args.brand_public_key, BRAND_PUBLIC_KEY)?;
     let wechatpay_private_key =
         config::load_private_key(&args.wechatpay_private_key, WECHATPAY_PRIVATE_KEY)?;
@@ -30,7 +42,9 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
             args.serial_no.clone(),
             brand_public_key,
         )
-        .wechatpay_key(wechatpay_private_key, args.wechatpay_public_key_id.clone());
+        .wechatpay_key(wechatpay_private_key, args.wechatpay_public_key_id.clone())
+        .rate_limit_per_second(rate_limit)
+        .max_connections(args.max_connections);
     if let Some(path) = &args.stocks {
         let json = config::read_file(path, "stocks file")?;
         builder = builder.stocks_from_json(json).map_err(|e| {
@@ -59,6 +73,20 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
         output::note(&format!("simulator stopped ({signal})"));
         Ok(())
     })
+}
+
+/// `--rate-limit`: a positive number of deactivations per brand per second, or `none`.
+fn parse_rate_limit(text: &str) -> Result<Option<u32>, Failure> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(Failure::usage(format!(
+            "--rate-limit {}: expected a number of deactivations per second (1 or more) or `none`",
+            text.escape_debug()
+        ))),
+    }
 }
 
 fn start_failure(error: &SimulatorError) -> Failure {
@@ -91,9 +119,14 @@ fn announce(handle: &SimulatorHandle, args: &SimulateArgs) -> Result<(), Failure
         args.serial_no,
         handle.wechatpay_public_key_id()
     ));
+    let limit = match parse_rate_limit(&args.rate_limit) {
+        Ok(Some(n)) => format!("{n} deactivations per second per brand"),
+        _ => "no rate limit".to_string(),
+    };
     output::note(&format!(
-        "{} stock(s) loaded; stop with Ctrl-C",
-        handle.stock_count()
+        "{} stock(s) loaded; {limit}; at most {} connections; stop with Ctrl-C",
+        handle.stock_count(),
+        args.max_connections
     ));
     match ca_path {
         Some(path) => output::note(&format!(
@@ -165,6 +198,16 @@ impl Interrupts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rate_limits_are_numbers_or_none() {
+        assert_eq!(parse_rate_limit("none").ok(), Some(None));
+        assert_eq!(parse_rate_limit("NONE").ok(), Some(None));
+        assert_eq!(parse_rate_limit("20").ok(), Some(Some(20)));
+        for bad in ["0", "-1", "ten", "", "1.5"] {
+            assert!(parse_rate_limit(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn the_ca_goes_where_asked_or_to_the_temp_dir() {

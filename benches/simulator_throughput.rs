@@ -1,0 +1,363 @@
+//! The simulator's throughput with the rate limit lifted, beside its bound.
+//!
+//! Every answer the simulator sends is signed with RSA-2048 (the WeChat Pay key), so it cannot
+//! answer faster than aws-lc-rs signs. This prints, from one run:
+//! - the bound: raw aws-lc-rs `RsaKeyPair::sign` (PKCS#1 v1.5, SHA-256) per second, on as many
+//!   threads as the simulator's runtime has workers;
+//! - the simulator: deactivations per second (each a distinct seeded stock, rate limit lifted) over
+//!   keep-alive connections from several concurrent clients, each client pipelining a few requests;
+//! - their ratio (issue 10's goal: at least 0.8).
+//!
+//! On a machine shared with other work, wall-clock rates depend on the CPU the scheduler grants, so
+//! on Linux it also prints the CPU time each takes (from `/proc/…/schedstat`): the simulator's
+//! worker threads' CPU per answer beside the raw signing threads' CPU per signature. Their ratio is
+//! the share of the simulator's own work that is the one RSA signature, whatever else runs.
+//!
+//! The two are measured in alternating rounds (bound, load, bound, load, …, bound) and each load
+//! round is divided by the mean of the bound rounds around it; the medians are printed, so a change
+//! of load on a shared machine between rounds distorts the ratio far less than one long run of each.
+//!
+//! The load generator signs every request before the clock starts (the timestamp window is 300 s),
+//! so only the simulator's work and the loopback I/O are measured.
+//!
+//! Run: `cargo bench --bench simulator_throughput` (about 20 s on 2 cores). Settings through the
+//! environment: `WXBRAND_BENCH_ROUNDS` (default 5), `WXBRAND_BENCH_REQUESTS` (per round, default
+//! 1500), `WXBRAND_BENCH_CLIENTS` (default 4), `WXBRAND_BENCH_WORKERS` (simulator worker threads,
+//! default 2 as `wxbrand simulate`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, RsaKeyPair};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use wxbrand_core::product_coupon::StockState;
+use wxbrand_sign::{PrivateKey, PublicKey, Signer};
+use wxbrand_simulator::Simulator;
+
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vectors/");
+const COUPON: &str = "200000001";
+/// Requests each client has in flight on its connection.
+const PIPELINE: usize = 4;
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(format!("{VECTORS}{name}")).unwrap()
+}
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Benchmarks measure time; nothing here signs with it.
+#[allow(clippy::disallowed_methods)]
+fn now() -> Instant {
+    Instant::now()
+}
+
+/// Unix seconds for the request timestamps (the simulator reads the same system clock).
+#[allow(clippy::disallowed_methods)]
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// On-CPU nanoseconds of the thread whose `/proc` task directory is `task` (`None` off Linux).
+fn cpu_nanos(task: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("{task}/schedstat")).ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// On-CPU nanoseconds of the simulator's Tokio worker threads (named `sim-worker`), together.
+fn worker_cpu_nanos() -> Option<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc/self/task").ok()? {
+        let task = entry.ok()?.path();
+        let comm = std::fs::read_to_string(task.join("comm")).ok()?;
+        if comm.starts_with("sim-worker") {
+            total += cpu_nanos(task.to_str()?)?;
+        }
+    }
+    Some(total)
+}
+
+/// A bound round: signatures per second (wall clock) and on-CPU nanoseconds per signature.
+struct BoundRound {
+    per_second: f64,
+    cpu_per_sign: Option<f64>,
+}
+
+/// Raw aws-lc-rs RSA-2048 signatures on `threads` threads, over `duration`.
+fn raw_signs(threads: usize, duration: Duration) -> BoundRound {
+    let pem = read("keys/wechatpay_private_key.pem");
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = STANDARD.decode(b64.trim()).unwrap();
+    let message = b"1735660800\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n{\"stock_id\":\"123\"}\n";
+    let start = now();
+    let counts: Vec<(u64, Option<u64>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let der = der.clone();
+                scope.spawn(move || {
+                    let key = RsaKeyPair::from_pkcs8(&der).unwrap();
+                    let rng = SystemRandom::new();
+                    let mut signature = vec![0u8; key.public_modulus_len()];
+                    let mut count = 0u64;
+                    let cpu_before = cpu_nanos("/proc/thread-self");
+                    while now().duration_since(start) < duration {
+                        key.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut signature)
+                            .unwrap();
+                        count += 1;
+                    }
+                    let cpu = cpu_before
+                        .zip(cpu_nanos("/proc/thread-self"))
+                        .map(|(a, b)| b - a);
+                    (count, cpu)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let signs: u64 = counts.iter().map(|(n, _)| n).sum();
+    let cpu: Option<u64> = counts.iter().map(|(_, cpu)| *cpu).sum();
+    BoundRound {
+        per_second: signs as f64 / now().duration_since(start).as_secs_f64(),
+        cpu_per_sign: cpu.map(|c| c as f64 / signs as f64),
+    }
+}
+
+/// The raw bytes of `count` signed deactivations of stocks `stock(0..count)`, signed on all cores.
+fn presigned_requests(signer: &Signer, key_id: &str, host: &str, count: usize) -> Vec<Vec<u8>> {
+    let timestamp = unix_now();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut requests: Vec<Vec<u8>> = vec![Vec::new(); count];
+    std::thread::scope(|scope| {
+        for (part, slots) in requests
+            .chunks_mut(count.div_ceil(threads).max(1))
+            .enumerate()
+        {
+            let first = part * count.div_ceil(threads).max(1);
+            scope.spawn(move || {
+                for (offset, slot) in slots.iter_mut().enumerate() {
+                    let i = first + offset;
+                    let path = format!(
+                        "/brand/marketing/product-coupon/product-coupons/{COUPON}/stocks/{}/deactivate",
+                        stock(i)
+                    );
+                    let body = format!(
+                        r#"{{"out_request_no":"bench_{i:08}","deactivate_reason":"throughput"}}"#
+                    );
+                    let auth = signer
+                        .authorization("POST", &path, body.as_bytes(), timestamp, &wxbrand_sign::generate_nonce())
+                        .unwrap();
+                    *slot = format!(
+                        "POST {path} HTTP/1.1\r\nhost: {host}\r\nauthorization: {}\r\naccept: application/json\r\n\
+                         content-type: application/json\r\nwechatpay-serial: {key_id}\r\ncontent-length: {}\r\n\r\n{body}",
+                        auth.header_value(),
+                        body.len()
+                    )
+                    .into_bytes();
+                }
+            });
+        }
+    });
+    requests
+}
+
+fn stock(i: usize) -> String {
+    (400_000_000 + i).to_string()
+}
+
+/// Reads one whole answer (with `Content-Length`) from `stream` into `buffer`; its status.
+fn read_answer(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> u16 {
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buffer[..end]).unwrap();
+            let length: usize = head
+                .split("\r\n")
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .map_or(0, |v| v.parse().unwrap());
+            if buffer.len() >= end + 4 + length {
+                let status = head[9..12].parse().unwrap();
+                buffer.drain(..end + 4 + length);
+                return status;
+            }
+        }
+        let n = stream.read(&mut chunk).unwrap();
+        assert!(n > 0, "the simulator closed a keep-alive connection");
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// One client: its requests over one keep-alive connection, `PIPELINE` in flight; how many got 200.
+fn client(address: SocketAddr, requests: &[Vec<u8>], barrier: &Barrier) -> usize {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let mut buffer = Vec::new();
+    barrier.wait();
+    let mut ok = 0;
+    let mut sent = 0;
+    let mut received = 0;
+    while received < requests.len() {
+        while sent < requests.len() && sent - received < PIPELINE {
+            stream.write_all(&requests[sent]).unwrap();
+            sent += 1;
+        }
+        if read_answer(&mut stream, &mut buffer) == 200 {
+            ok += 1;
+        }
+        received += 1;
+    }
+    ok
+}
+
+/// The median of `values` (sorted in place).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// One load round: `requests` split over `clients` connections; deactivations per second.
+fn load_round(address: SocketAddr, requests: &[Vec<u8>], clients: usize) -> f64 {
+    let barrier = Barrier::new(clients + 1);
+    let per_client = requests.len().div_ceil(clients);
+    let (ok, elapsed) = std::thread::scope(|scope| {
+        let mut handles: Vec<_> = requests
+            .chunks(per_client)
+            .map(|part| {
+                let barrier = &barrier;
+                scope.spawn(move || client(address, part, barrier))
+            })
+            .collect();
+        // Clients that got no requests still meet at the barrier.
+        while handles.len() < clients {
+            let barrier = &barrier;
+            handles.push(scope.spawn(move || {
+                barrier.wait();
+                0
+            }));
+        }
+        barrier.wait();
+        let start = now();
+        let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        (ok, now().duration_since(start))
+    });
+    assert_eq!(ok, requests.len(), "every deactivation answered 200");
+    requests.len() as f64 / elapsed.as_secs_f64()
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--test");
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let rounds = if quick {
+        1
+    } else {
+        setting("WXBRAND_BENCH_ROUNDS", 5).max(1)
+    };
+    let per_round = if quick {
+        50
+    } else {
+        setting("WXBRAND_BENCH_REQUESTS", 1500).max(1)
+    };
+    let clients = setting("WXBRAND_BENCH_CLIENTS", 4).max(1);
+    let workers = setting("WXBRAND_BENCH_WORKERS", 2).max(1);
+    let bound_time = Duration::from_millis(if quick { 100 } else { 1000 });
+
+    let config: serde_json::Value = serde_json::from_str(&read("config.json")).unwrap();
+    let text = |k: &str| config[k].as_str().unwrap().to_string();
+    let brand_private =
+        PrivateKey::from_pem(read("keys/brand_private_key.pem").as_bytes()).unwrap();
+    let brand_public = PublicKey::from_pem(read("keys/brand_public_key.pem").as_bytes()).unwrap();
+    let wechatpay_private =
+        PrivateKey::from_pem(read("keys/wechatpay_private_key.pem").as_bytes()).unwrap();
+    let key_id = text("wechatpay_public_key_id");
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("sim-worker")
+        .enable_all()
+        .build()
+        .unwrap();
+    let warm_up = 50;
+    let total = warm_up + rounds * per_round;
+    let stocks = (0..total)
+        .map(|i| wxbrand_simulator::sample_stock(COUPON, &stock(i), StockState::Sending).unwrap());
+    let sim = runtime
+        .block_on(
+            Simulator::builder()
+                .brand(text("brand_id"), text("serial_no"), brand_public)
+                .wechatpay_key(wechatpay_private, key_id.clone())
+                .stocks(stocks)
+                .rate_limit_per_second(None)
+                .start(),
+        )
+        .unwrap();
+    let address = sim.local_addr();
+    let signer = Signer::new(text("brand_id"), text("serial_no"), brand_private);
+    let all = presigned_requests(&signer, &key_id, &address.to_string(), total);
+    let (warm, measured) = all.split_at(warm_up);
+    load_round(address, warm, 1);
+
+    let first = raw_signs(workers, bound_time);
+    let mut bounds = vec![first.per_second];
+    let mut sign_cpu: Vec<f64> = first.cpu_per_sign.into_iter().collect();
+    let mut loads = Vec::new();
+    let mut ratios = Vec::new();
+    let mut answer_cpu = Vec::new();
+    for round in measured.chunks(per_round) {
+        let cpu_before = worker_cpu_nanos();
+        let load = load_round(address, round, clients);
+        if let Some((before, after)) = cpu_before.zip(worker_cpu_nanos()) {
+            answer_cpu.push((after - before) as f64 / round.len() as f64);
+        }
+        let bound = raw_signs(workers, bound_time);
+        let around = (bound.per_second + bounds[bounds.len() - 1]) / 2.0;
+        bounds.push(bound.per_second);
+        sign_cpu.extend(bound.cpu_per_sign);
+        loads.push(load);
+        ratios.push(load / around);
+    }
+    let stats = runtime.block_on(sim.shutdown());
+    assert_eq!(
+        stats.transitions.len() + stats.transitions_dropped as usize,
+        total
+    );
+    let (load, bound, ratio) = (median(&mut loads), median(&mut bounds), median(&mut ratios));
+    println!(
+        "simulator: {load:.0} deactivations/s (median of {rounds} rounds of {per_round} requests over \
+         {clients} keep-alive connections, {PIPELINE} in flight each; {workers} worker threads; rate limit lifted)"
+    );
+    println!(
+        "bound:     {bound:.0} RSA-2048 signatures/s (raw aws-lc-rs on {workers} threads; median of {} rounds of {} ms)",
+        bounds.len(),
+        bound_time.as_millis()
+    );
+    println!(
+        "ratio:     {ratio:.2} of the bound (median of the per-round ratios; sorted: {:?})",
+        ratios
+            .iter()
+            .map(|r| (r * 100.0).round() / 100.0)
+            .collect::<Vec<_>>()
+    );
+    if !answer_cpu.is_empty() && !sign_cpu.is_empty() {
+        let (answer, sign) = (median(&mut answer_cpu), median(&mut sign_cpu));
+        println!(
+            "CPU:       {:.0} µs of worker CPU per answer, {:.0} µs per raw signature: \
+             the signature is {:.2} of the simulator's work",
+            answer / 1000.0,
+            sign / 1000.0,
+            sign / answer
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! Stocks: deactivate one, get one, list a product coupon's.
+
+use bytes::Bytes;
+use serde::Deserialize;
+use wxbrand_core::product_coupon::StockState;
+use wxbrand_core::validate;
+
+use crate::answer::{errno, Answer};
+use crate::body_rules::{FieldRule, Received, RequestBody};
+use crate::handlers::Call;
+use crate::page_token;
+use crate::path_params;
+use crate::reason;
+use crate::state::{Deactivation, Missing};
+
+/// The body of a deactivation.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DeactivateStockBody {
+    #[serde(default)]
+    out_request_no: Received<String>,
+    #[serde(default)]
+    deactivate_reason: Received<String>,
+}
+
+impl RequestBody for DeactivateStockBody {
+    const RULES: &'static [FieldRule<Self>] = &[
+        FieldRule {
+            name: "out_request_no",
+            get: |b| &b.out_request_no,
+            check: validate::out_request_no,
+        },
+        FieldRule {
+            name: "deactivate_reason",
+            get: |b| &b.deactivate_reason,
+            check: validate::deactivate_reason,
+        },
+    ];
+}
+
+fn missing_answer(missing: Missing) -> Answer {
+    match missing {
+        Missing::Stock => Answer::not_exists(reason::STOCK_NOT_FOUND, "the stock does not exist"),
+        Missing::OtherCoupon => Answer::not_exists(
+            reason::STOCK_OF_ANOTHER_COUPON,
+            "the stock does not belong to this product coupon",
+        ),
+    }
+}
+
+/// `POST …/stocks/{stock_id}/deactivate`.
+pub(crate) fn deactivate(call: &Call<'_>, body: DeactivateStockBody) -> Answer {
+    let shared = call.shared;
+    let outcome = shared.world().deactivate(
+        call.brand_id,
+        call.params.get("product_coupon_id"),
+        call.params.get("stock_id"),
+        body.out_request_no.text(),
+        body.deactivate_reason.text(),
+        call.now_millis,
+    );
+    match outcome {
+        Deactivation::Done { body, transition } => {
+            if let Some(transition) = transition {
+                shared.stats.record_transition(transition);
+            }
+            Answer::ok(body)
+        }
+        Deactivation::Missing(missing) => missing_answer(missing),
+        Deactivation::WrongState(state) => Answer::invalid_request(
+            reason::INVALID_STATE,
+            &format!(
+                "the stock is {}: only a SENDING or PAUSED stock can be deactivated",
+                String::from(state)
+            ),
+        ),
+        Deactivation::RequestNoReused => Answer::invalid_request(
+            reason::OUT_REQUEST_NO_REUSED,
+            "out_request_no was already used by this brand for another stock",
+        ),
+        Deactivation::Encoding => Answer::system_error(),
+    }
+}
+
+/// `GET …/stocks/{stock_id}`.
+pub(crate) fn get(call: &Call<'_>) -> Answer {
+    let world = call.shared.world();
+    match world.get(
+        call.params.get("product_coupon_id"),
+        call.params.get("stock_id"),
+    ) {
+        Ok(stock) => match serde_json::to_vec(stock) {
+            Ok(body) => Answer::ok(Bytes::from(body)),
+            Err(_) => Answer::system_error(),
+        },
+        Err(missing) => missing_answer(missing),
+    }
+}
+
+const DEFAULT_PAGE_SIZE: usize = 20;
+const MAX_PAGE_SIZE: usize = 50;
+
+/// `GET …/product-coupons/{product_coupon_id}/stocks`.
+pub(crate) fn list(call: &Call<'_>) -> Answer {
+    let pairs = match path_params::parse_query(call.query) {
+        Ok(pairs) => pairs,
+        Err(raw) => {
+            return Answer::param_error(
+                "query",
+                &raw,
+                "broken percent-encoding",
+                "query",
+                errno::PARAM_INVALID,
+            )
+        }
+    };
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+
+    let page_size = match param("page_size") {
+        None => DEFAULT_PAGE_SIZE,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
+            _ => {
+                return Answer::param_error(
+                    "page_size",
+                    raw,
+                    "page size out of range: 1 to 50",
+                    "query",
+                    errno::PARAM_OUT_OF_RANGE,
+                )
+            }
+        },
+    };
+    let offset = match param("page_token") {
+        None | Some("") => 0,
+        Some(raw) => match page_token::decode(raw) {
+            Some(offset) => offset,
+            None => {
+                return Answer::param_error(
+                    "page_token",
+                    raw,
+                    "not a page token of this API",
+                    "query",
+                    errno::PARAM_INVALID,
+                )
+            }
+        },
+    };
+    let state = match param("state") {
+        None | Some("") => None,
+        Some(raw) => match StockState::from(raw.to_string()) {
+            StockState::Unknown(_) => {
+                return Answer::param_error(
+                    "state",
+                    raw,
+                    "not a stock state",
+                    "query",
+                    errno::PARAM_INVALID,
+                )
+            }
+            known => Some(known),
+        },
+    };
+    let bundle = param("stock_bundle_id").filter(|b| !b.is_empty());
+
+    let page = call.shared.world().list(
+        call.params.get("product_coupon_id"),
+        state.as_ref(),
+        bundle,
+        offset,
+        page_size,
+    );
+    let Some(page) = page else {
+        return Answer::not_exists(
+            reason::PRODUCT_COUPON_NOT_FOUND,
+            "the product coupon does not exist",
+        );
+    };
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "total_count".into(),
+        serde_json::Value::from(page.total as u64),
+    );
+    let stocks: Result<Vec<serde_json::Value>, _> =
+        page.stocks.iter().map(serde_json::to_value).collect();
+    let Ok(stocks) = stocks else {
+        return Answer::system_error();
+    };
+    out.insert("stock_list".into(), serde_json::Value::Array(stocks));
+    if let Some(next) = page.next_offset {
+        out.insert(
+            "next_page_token".into(),
+            serde_json::Value::String(page_token::encode(next)),
+        );
+    }
+    match serde_json::to_vec(&serde_json::Value::Object(out)) {
+        Ok(body) => Answer::ok(Bytes::from(body)),
+        Err(_) => Answer::system_error(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body_rules::decode;
+
+    #[test]
+    fn deactivate_body_rules() {
+        let field = |body: &str| {
+            let answer = decode::<DeactivateStockBody>(body.as_bytes()).unwrap_err();
+            let v: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+            assert_eq!(v["code"], "PARAM_ERROR");
+            v["detail"]["field"].as_str().unwrap().to_string()
+        };
+        assert_eq!(field("{"), "body");
+        assert_eq!(field("[1,2]"), "body");
+        assert_eq!(field(r#"{"deactivate_reason":"x"}"#), "out_request_no");
+        assert_eq!(
+            field(r#"{"out_request_no":"abc","deactivate_reason":"x"}"#),
+            "out_request_no"
+        );
+        assert_eq!(
+            field(r#"{"out_request_no":"abc def","deactivate_reason":"x"}"#),
+            "out_request_no"
+        );
+        assert_eq!(
+            field(&format!(
+                r#"{{"out_request_no":"{}","deactivate_reason":"x"}}"#,
+                "a".repeat(41)
+            )),
+            "out_request_no"
+        );
+        assert_eq!(field(r#"{"out_request_no":"abcdef"}"#), "deactivate_reason");
+        assert_eq!(
+            field(r#"{"out_request_no":"abcdef","deactivate_reason":""}"#),
+            "deactivate_reason"
+        );
+        assert_eq!(
+            field(
+                r#"{"out_request_no":"abcdef","out_request_no":"abcdeg","deactivate_reason":"x"}"#
+            ),
+            "out_request_no"
+        );
+        let long = "失".repeat(151);
+        assert_eq!(
+            field(&format!(
+                r#"{{"out_request_no":"abcdef","deactivate_reason":"{long}"}}"#
+            )),
+            "deactivate_reason"
+        );
+        let ok = "失".repeat(150);
+        let body = decode::<DeactivateStockBody>(
+            format!(r#"{{"out_request_no":"ab_-01","deactivate_reason":"{ok}"}}"#).as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(body.out_request_no.text(), "ab_-01");
+    }
+}

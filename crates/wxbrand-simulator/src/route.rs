@@ -1,0 +1,15 @@
+//! The names of the routes the simulator serves ([`Route`]). What each route is — method, path,
+//! body, handler — is one row of the table in `routes.rs`.
+
+/// An API route the simulator serves (for [fault rules](crate::Faults::on) and
+/// [counters](crate::Stats::requests_on)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Route {
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
+    DeactivateStock,
+    /// `GET …/product-coupons/{product_coupon_id}/stocks/{stock_id}`
+    GetStock,
+    /// `GET …/product-coupons/{product_coupon_id}/stocks`
+    ListStocks,
+}
