@@ -54,7 +54,7 @@ pub(crate) struct FieldRule<B> {
     pub(crate) name: &'static str,
     /// Where the body keeps it.
     pub(crate) get: fn(&B) -> &Received<String>,
-    /// Its rule (`wxbrand_core::validate::…`).
+    /// Its rule (a `wxbrand_core::field` type's constructor).
     pub(crate) check: fn(&str) -> Result<(), ValidationError>,
 }
 
@@ -153,7 +153,7 @@ mod tests {
         const RULES: &'static [FieldRule<Self>] = &[FieldRule {
             name: "name",
             get: |b| &b.name,
-            check: wxbrand_core::validate::out_request_no,
+            check: |value| wxbrand_core::field::OutRequestNo::new(value).map(drop),
         }];
     }
 

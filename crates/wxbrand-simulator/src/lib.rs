@@ -65,7 +65,7 @@
 //! # Request checks, in order
 //! 1. Route: unknown path → 404 `NOT_FOUND`, wrong method → 405 `METHOD_NOT_ALLOWED` (with `Allow`),
 //!    a path id with broken percent-encoding or that breaks the client's id rule
-//!    (`wxbrand_core::validate::id`: 1–40 characters, no control character or `/`, not `.`/`..`)
+//!    (`wxbrand_core::field::Id`: 1–40 characters, no control character or `/`, not `.`/`..`)
 //!    → 400 `PARAM_ERROR` (location `path`).
 //! 2. Body over the cap (64 KiB by default, [`SimulatorBuilder::max_body_bytes`]) → 413 `PARAM_ERROR`;
 //!    body not complete within 10 s of the headers ([`SimulatorBuilder::body_read_timeout`]) →

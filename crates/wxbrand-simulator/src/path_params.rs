@@ -1,7 +1,7 @@
 //! Path parameters and query strings: matching a path against a route's pattern, percent-decoding
-//! and checking each id with the client's rule (`wxbrand_core::validate::id`).
+//! and checking each id with the client's rule (`wxbrand_core::field::Id`).
 
-use wxbrand_core::validate;
+use wxbrand_core::field::{Id, WithinField};
 use wxbrand_core::ValidationError;
 
 /// The decoded parameters of a matched path, by the names of the pattern (`{stock_id}` → `stock_id`).
@@ -64,7 +64,9 @@ pub(crate) fn decode_params(raw: &[(&'static str, &str)]) -> Result<PathParams, 
                 raw: segment.to_string(),
             });
         };
-        validate::id(field, &value).map_err(BadParam::NotAnId)?;
+        Id::new(value.as_str())
+            .within(field)
+            .map_err(BadParam::NotAnId)?;
         values.push((field, value));
     }
     Ok(PathParams { values })

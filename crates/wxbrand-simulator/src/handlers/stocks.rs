@@ -2,8 +2,9 @@
 
 use bytes::Bytes;
 use serde::Deserialize;
+use wxbrand_core::field::OutRequestNo;
+use wxbrand_core::product_coupon::DeactivateReason;
 use wxbrand_core::product_coupon::StockState;
-use wxbrand_core::validate;
 
 use crate::answer::{errno, Answer};
 use crate::body_rules::{FieldRule, Received, RequestBody};
@@ -27,12 +28,12 @@ impl RequestBody for DeactivateStockBody {
         FieldRule {
             name: "out_request_no",
             get: |b| &b.out_request_no,
-            check: validate::out_request_no,
+            check: |value| OutRequestNo::new(value).map(drop),
         },
         FieldRule {
             name: "deactivate_reason",
             get: |b| &b.deactivate_reason,
-            check: validate::deactivate_reason,
+            check: |value| DeactivateReason::new(value).map(drop),
         },
     ];
 }
