@@ -22,8 +22,9 @@
 //!
 //! Run: `cargo bench --bench simulator_throughput` (about 20 s on 2 cores). Settings through the
 //! environment: `WXBRAND_BENCH_ROUNDS` (default 5), `WXBRAND_BENCH_REQUESTS` (per round, default
-//! 1500), `WXBRAND_BENCH_CLIENTS` (default 4), `WXBRAND_BENCH_WORKERS` (simulator worker threads,
-//! default 2 as `wxbrand simulate`).
+//! 1500), `WXBRAND_BENCH_CLIENTS` (default 4), `WXBRAND_BENCH_PIPELINE` (requests in flight per
+//! connection, default 4), `WXBRAND_BENCH_WORKERS` (simulator worker threads, default 2 as
+//! `wxbrand simulate`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{Read, Write};
@@ -41,8 +42,6 @@ use wxbrand_simulator::Simulator;
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vectors/");
 const COUPON: &str = "200000001";
-/// Requests each client has in flight on its connection.
-const PIPELINE: usize = 4;
 
 fn read(name: &str) -> String {
     std::fs::read_to_string(format!("{VECTORS}{name}")).unwrap()
@@ -172,6 +171,11 @@ fn presigned_requests(signer: &Signer, key_id: &str, host: &str, count: usize) -
     requests
 }
 
+/// Requests each client has in flight on its connection.
+fn pipeline() -> usize {
+    setting("WXBRAND_BENCH_PIPELINE", 4).max(1)
+}
+
 fn stock(i: usize) -> String {
     (400_000_000 + i).to_string()
 }
@@ -198,8 +202,9 @@ fn read_answer(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> u16 {
     }
 }
 
-/// One client: its requests over one keep-alive connection, `PIPELINE` in flight; how many got 200.
+/// One client: its requests over one keep-alive connection, [`pipeline`] in flight; how many got 200.
 fn client(address: SocketAddr, requests: &[Vec<u8>], barrier: &Barrier) -> usize {
+    let pipeline = pipeline();
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_nodelay(true).unwrap();
     let mut buffer = Vec::new();
@@ -208,7 +213,7 @@ fn client(address: SocketAddr, requests: &[Vec<u8>], barrier: &Barrier) -> usize
     let mut sent = 0;
     let mut received = 0;
     while received < requests.len() {
-        while sent < requests.len() && sent - received < PIPELINE {
+        while sent < requests.len() && sent - received < pipeline {
             stream.write_all(&requests[sent]).unwrap();
             sent += 1;
         }
@@ -336,7 +341,8 @@ fn main() {
     let (load, bound, ratio) = (median(&mut loads), median(&mut bounds), median(&mut ratios));
     println!(
         "simulator: {load:.0} deactivations/s (median of {rounds} rounds of {per_round} requests over \
-         {clients} keep-alive connections, {PIPELINE} in flight each; {workers} worker threads; rate limit lifted)"
+         {clients} keep-alive connections, {} in flight each; {workers} worker threads; rate limit lifted)",
+        pipeline()
     );
     println!(
         "bound:     {bound:.0} RSA-2048 signatures/s (raw aws-lc-rs on {workers} threads; median of {} rounds of {} ms)",
