@@ -133,6 +133,7 @@ mod auth;
 mod body_rules;
 pub mod clock;
 mod conn;
+mod connection;
 mod error;
 mod faults;
 mod handlers;
@@ -162,6 +163,7 @@ use tokio::task::JoinHandle;
 use wxbrand_core::product_coupon::StockEntity;
 use wxbrand_sign::{PrivateKey, PublicKey};
 
+pub use connection::Connection;
 pub use error::{SimulatorError, SimulatorErrorKind};
 pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
@@ -626,6 +628,22 @@ impl SimulatorHandle {
     /// The brand generated at start, if [`SimulatorBuilder::ephemeral_brand`] was asked for.
     pub fn ephemeral_brand(&self) -> Option<&EphemeralBrand> {
         self.ephemeral.as_ref()
+    }
+
+    /// What a client needs to call this simulator as its ephemeral brand, as plain data
+    /// ([`Connection`]); `None` without an ephemeral brand (the simulator then holds no brand
+    /// private key).
+    pub fn connection(&self) -> Option<Connection> {
+        let brand = self.ephemeral.as_ref()?;
+        Some(Connection {
+            brand_id: brand.brand_id.clone(),
+            serial_no: brand.serial_no.clone(),
+            private_key: brand.private_key.clone(),
+            wechatpay_public_key_id: self.shared.signer.key_id.clone(),
+            wechatpay_public_key: self.wechatpay_public_key.clone(),
+            base_url: self.base_url.clone(),
+            ca_certificate_pem: self.ca_pem.clone(),
+        })
     }
 
     /// The fault script ([`Faults::on`]).
