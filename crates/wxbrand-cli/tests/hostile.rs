@@ -624,3 +624,39 @@ fn list_all_prints_each_page_before_fetching_the_next() {
     assert_eq!(stocks.len(), 2);
     assert_eq!(stocks[1]["remark"], "released", "{all}");
 }
+
+#[test]
+fn list_all_at_max_items_on_a_page_boundary_stops_before_the_next_page_and_says_where_to_resume() {
+    let server = HostileServer::start(|n, _| {
+        page(
+            &[stock(2 * n - 1, "a"), stock(2 * n, "b")],
+            Some(format!("fresh{n}")),
+        )
+    });
+    let output = stock_list_all(&server.url())
+        .args(["--max-items", "4"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("4 stocks (--max-items)"), "{stderr}");
+    assert!(stderr.contains("--page-token fresh2"), "{stderr}");
+    assert_eq!(server.requests(), 2, "the third page is not fetched");
+    let stocks: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stocks.len(), 4);
+}
+
+#[test]
+fn list_all_stops_on_a_page_token_given_again() {
+    let server = HostileServer::start(|n, _| page(&[stock(n, "loop")], Some("same".to_owned())));
+    let output = stock_list_all(&server.url()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("page 2 named a next page already fetched (same)"),
+        "{stderr}"
+    );
+    assert_eq!(server.requests(), 2);
+    let stocks: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(stocks.len(), 2);
+}

@@ -265,7 +265,10 @@ async fn endless_fresh_tokens_stop_at_the_default_page_limit_with_an_error_namin
     assert_eq!(items, DEFAULT_MAX_PAGES as usize);
     assert!(matches!(
         error.kind(),
-        ErrorKind::PagingLimit(PagingLimit::Pages(DEFAULT_MAX_PAGES))
+        ErrorKind::PagingLimit {
+            limit: PagingLimit::Pages(DEFAULT_MAX_PAGES),
+            ..
+        }
     ));
     assert!(error.to_string().contains("max_pages"), "{error}");
     assert!(stream.next().await.is_none(), "nothing follows the error");
@@ -287,7 +290,11 @@ async fn items_come_as_pages_arrive_and_the_limits_can_be_raised_or_lowered() {
     assert!(rest[..6].iter().all(Result::is_ok));
     assert!(matches!(
         rest[6].as_ref().map_err(Error::kind),
-        Err(ErrorKind::PagingLimit(PagingLimit::Items(7)))
+        Err(ErrorKind::PagingLimit {
+            limit: PagingLimit::Items(7),
+            resume_token: None,
+            ..
+        })
     ));
     assert_eq!(pages.load(Ordering::SeqCst), 3);
 }
@@ -327,6 +334,10 @@ fn the_blocking_iterator_has_the_same_limits() {
     assert_eq!(results.len(), 9);
     assert!(matches!(
         results[8].as_ref().map_err(Error::kind),
-        Err(ErrorKind::PagingLimit(PagingLimit::Pages(4)))
+        Err(ErrorKind::PagingLimit {
+            limit: PagingLimit::Pages(4),
+            resume_token: Some(_),
+            ..
+        })
     ));
 }
