@@ -338,10 +338,19 @@ impl SimulatorBuilder {
         Ok(self)
     }
 
-    /// Adds stocks from a JSON file (same shapes as [`stocks_from_json`](Self::stocks_from_json)).
-    pub fn stocks_from_file(mut self, path: impl AsRef<Path>) -> Result<Self, SimulatorError> {
-        self.stocks.extend(state::stocks_from_file(path.as_ref())?);
-        Ok(self)
+    /// Adds stocks from a JSON file (same shapes as [`stocks_from_json`](Self::stocks_from_json)):
+    /// a regular file of at most [`MAX_STOCKS_FILE_SIZE`] bytes (read with
+    /// [`wxbrand_sign::read_bounded_file`]; a FIFO or a device is refused at once).
+    pub fn stocks_from_file(self, path: impl AsRef<Path>) -> Result<Self, SimulatorError> {
+        let path = path.as_ref();
+        let json = wxbrand_sign::read_bounded_file(path, MAX_STOCKS_FILE_SIZE).map_err(|e| {
+            SimulatorError::with_source(
+                SimulatorErrorKind::Stocks,
+                format!("reading {} failed", path.display()),
+                e,
+            )
+        })?;
+        self.stocks_from_json(json)
     }
 
     /// Serve HTTPS with a certificate for `localhost`, `127.0.0.1` and `::1`, signed by a CA made
@@ -567,6 +576,10 @@ impl SimulatorBuilder {
         })
     }
 }
+
+/// The largest stocks file read ([`SimulatorBuilder::stocks_from_file`], `wxbrand simulate
+/// --stocks`): 16 MiB, some 15,000 stocks of about 1 KB each.
+pub const MAX_STOCKS_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// A running simulator. Dropping it stops the server (connections finish their current answer);
 /// [`shutdown`](Self::shutdown) stops it and waits.

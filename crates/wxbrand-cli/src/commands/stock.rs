@@ -284,7 +284,11 @@ fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilder, Failure>
         builder = builder.base_url(url).without_backup();
     }
     if let Some(path) = &connection.ca_cert {
-        builder = builder.add_root_certificate_pem(config::read_file(path, CA_CERT.what)?);
+        builder = builder.add_root_certificate_pem(config::read_file(
+            path,
+            CA_CERT.what,
+            config::MAX_CA_FILE_SIZE,
+        )?);
     }
     Ok(builder)
 }
