@@ -171,7 +171,17 @@ fn signer_rejects_inputs_that_break_the_header_or_message() {
     ] {
         let bad = Signer::new(brand_id, serial_no, brand_key());
         match bad.authorization("GET", "/", b"", 1, "n") {
-            Err(SignError::HeaderParam(e)) => assert_eq!(e.field(), field),
+            Err(error @ SignError::HeaderParam(_)) => {
+                let SignError::HeaderParam(e) = &error else {
+                    unreachable!()
+                };
+                assert_eq!(e.field(), field);
+                // The detail is the source's, not repeated in the error's own text.
+                let source = std::error::Error::source(&error).unwrap().to_string();
+                assert_eq!(source, e.to_string());
+                assert!(!error.to_string().contains(&source), "{error}");
+                assert!(error.to_string().contains(field), "{error}");
+            }
             other => panic!("{brand_id:?} {serial_no:?}: {other:?}"),
         }
     }
