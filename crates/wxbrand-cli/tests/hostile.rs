@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "../../../testdata/vector_keys.rs"]
+mod vector_keys;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -14,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{config, text, vector, wxbrand, TempDir};
+use common::{config, simulate_settings, text, vector, wxbrand, TempDir};
 use wxbrand_client::clock::{Clock as _, SystemClock};
 use wxbrand_sign::message::response_message;
 use wxbrand_sign::PrivateKey;
@@ -49,12 +51,7 @@ impl HostileServer {
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let key = Arc::new(
-            PrivateKey::from_pem(
-                &std::fs::read(vector(text(&config(), "wechatpay_private_key"))).unwrap(),
-            )
-            .unwrap(),
-        );
+        let key = Arc::new(vector_keys::wechatpay_key());
         let handler: Arc<Handler> = Arc::new(handler);
         let (count, log) = (requests.clone(), seen.clone());
         std::thread::spawn(move || {
@@ -455,23 +452,9 @@ fn other_file_paths_are_read_bounded_and_only_when_regular() {
     assert!(stderr.contains("CA certificate file"), "{stderr}");
     assert!(stderr.contains("character device"), "{stderr}");
 
-    let config = config();
     let output = wxbrand()
         .args(["simulate", "--listen", "127.0.0.1:0"])
-        .args(["--brand-id", text(&config, "brand_id")])
-        .args(["--serial-no", text(&config, "serial_no")])
-        .args([
-            "--brand-public-key",
-            &vector(text(&config, "brand_public_key")),
-        ])
-        .args([
-            "--wechatpay-private-key",
-            &vector(text(&config, "wechatpay_private_key")),
-        ])
-        .args([
-            "--wechatpay-public-key-id",
-            text(&config, "wechatpay_public_key_id"),
-        ])
+        .args(simulate_settings())
         .args(["--stocks", &fifo.display().to_string()])
         .timeout(Duration::from_secs(20))
         .output()

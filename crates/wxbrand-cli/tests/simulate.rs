@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{config, text, vector, vector_json, wxbrand, TempDir};
+use common::{config, simulate_settings, text, vector, vector_json, wxbrand, TempDir};
 
 const COUPON: &str = "200000001";
 const STOCK: &str = "123456789";
@@ -33,7 +33,6 @@ impl Simulator {
 
     /// As [`start`](Self::start), with more flags and other stocks.
     fn start_with(tls: bool, flags: &[&str], stocks: String) -> Simulator {
-        let config = config();
         let dir = TempDir::new("simulate");
         let stocks = dir.write("stocks.json", stocks);
         let mut extra: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
@@ -44,24 +43,7 @@ impl Simulator {
         }
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"))
             .args(["simulate", "--listen", "127.0.0.1:0"])
-            .args([
-                "--brand-id",
-                text(&config, "brand_id"),
-                "--serial-no",
-                text(&config, "serial_no"),
-            ])
-            .args([
-                "--brand-public-key",
-                &vector(text(&config, "brand_public_key")),
-            ])
-            .args([
-                "--wechatpay-private-key",
-                &vector(text(&config, "wechatpay_private_key")),
-            ])
-            .args([
-                "--wechatpay-public-key-id",
-                text(&config, "wechatpay_public_key_id"),
-            ])
+            .args(simulate_settings())
             .arg("--stocks")
             .arg(&stocks)
             .args(extra)

@@ -31,18 +31,7 @@ async fn the_call_span_records_operation_attempt_host_status_request_id_and_time
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let body = r#"{"product_coupon_id":"200000001","stock_id":"123456789","state":"DEACTIVATED"}"#;
-    let nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
-    let signature = wechatpay_key()
-        .sign_base64(&response_message(START, nonce, body.as_bytes()))
-        .unwrap();
-    let answer = http::Response::builder()
-        .header("Wechatpay-Timestamp", START.to_string())
-        .header("Wechatpay-Nonce", nonce)
-        .header("Wechatpay-Signature", signature)
-        .header("Wechatpay-Serial", KEY_ID)
-        .header("Request-ID", "08TRACE00001-0")
-        .body(Bytes::from(body))
-        .unwrap();
+    let answer = signed_answer(200, body, START, "08TRACE00001-0");
     let mock = MockTransport::new();
     mock.push_fault(TransportErrorKind::MaybeDelivered);
     mock.push_response(answer);

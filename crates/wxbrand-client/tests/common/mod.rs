@@ -16,9 +16,13 @@ pub use wxbrand_sign::{AuthorizationParams, PrivateKey, PublicKey, VerifyError};
 pub use wxbrand_transport::test_util::MockTransport;
 pub use wxbrand_transport::TransportErrorKind;
 
-pub const KEY_ID: &str = "PUB_KEY_ID_0112345678202501010000000000000001";
-pub const BRAND_ID: &str = "120344";
-pub const SERIAL_NO: &str = "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C";
+#[path = "../../../../testdata/vector_keys.rs"]
+mod vector_keys;
+pub use vector_keys::*;
+#[path = "../../../../testdata/signed_answer.rs"]
+mod signed_answer;
+pub use signed_answer::*;
+
 pub const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 pub const MAIN: &str = "https://main.test";
 pub const SEED_REQUEST_NO: &str = "1002600620019090123143254436";
@@ -28,42 +32,9 @@ pub const STOCK: &str = include_str!(concat!(
     "/../../testdata/vectors/stock_entity_seed_example.json"
 ));
 
-pub fn key(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../testdata/vectors/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-pub fn brand_key() -> PrivateKey {
-    PrivateKey::from_pem(&key("brand_private_key.pem")).unwrap()
-}
-
-pub fn wechatpay_key() -> PrivateKey {
-    PrivateKey::from_pem(&key("wechatpay_private_key.pem")).unwrap()
-}
-
-pub fn wechatpay_public_key() -> PublicKey {
-    PublicKey::from_pem(&key("wechatpay_public_key.pem")).unwrap()
-}
-
 /// A correctly signed answer at `timestamp`.
 pub fn signed(status: u16, body: &str, timestamp: i64) -> http::Response<Bytes> {
-    let nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
-    let signature = wechatpay_key()
-        .sign_base64(&response_message(timestamp, nonce, body.as_bytes()))
-        .unwrap();
-    http::Response::builder()
-        .status(status)
-        .header("Wechatpay-Timestamp", timestamp.to_string())
-        .header("Wechatpay-Nonce", nonce)
-        .header("Wechatpay-Signature", signature)
-        .header("Wechatpay-Serial", KEY_ID)
-        .header("Wechatpay-Signature-Type", "WECHATPAY-BRAND-SHA256-RSA2048")
-        .header("Request-ID", format!("08RID{status}-0"))
-        .body(Bytes::copy_from_slice(body.as_bytes()))
-        .unwrap()
+    signed_answer(status, body, timestamp, &format!("08RID{status}-0"))
 }
 
 pub fn ok_stock() -> http::Response<Bytes> {
