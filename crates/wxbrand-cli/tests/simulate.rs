@@ -519,33 +519,16 @@ fn sigterm_stops_the_simulator_cleanly() {
 
 /// `wxbrand simulate` with the vector settings and one of them replaced; it must exit (within 20 s).
 fn simulate_with(flag: &str, value: &str) -> (Option<i32>, String) {
-    let config = config();
-    let mut settings = vec![
-        ("--brand-id", text(&config, "brand_id").to_string()),
-        ("--serial-no", text(&config, "serial_no").to_string()),
-        (
-            "--brand-public-key",
-            vector(text(&config, "brand_public_key")),
-        ),
-        (
-            "--wechatpay-private-key",
-            vector(text(&config, "wechatpay_private_key")),
-        ),
-        (
-            "--wechatpay-public-key-id",
-            text(&config, "wechatpay_public_key_id").to_string(),
-        ),
-        ("--rate-limit", "20".to_string()),
-    ];
-    match settings.iter_mut().find(|(f, _)| *f == flag) {
-        Some(setting) => setting.1 = value.to_string(),
-        None => settings.push((flag, value.to_string())),
+    let mut settings = simulate_settings();
+    settings.extend(["--rate-limit".to_string(), "20".to_string()]);
+    match settings.iter().position(|f| f == flag) {
+        Some(at) => settings[at + 1] = value.to_string(),
+        None => settings.extend([flag.to_string(), value.to_string()]),
     }
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"));
-    command.args(["simulate", "--listen", "127.0.0.1:0"]);
-    for (flag, value) in &settings {
-        command.arg(flag).arg(value);
-    }
+    command
+        .args(["simulate", "--listen", "127.0.0.1:0"])
+        .args(&settings);
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
