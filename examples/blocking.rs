@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use wxbrand::prelude::*;
 use wxbrand::product_coupon::{DeactivateStockRequest, GetStockRequest, StockState};
-use wxbrand::{BlockingClient, Client};
+use wxbrand::BlockingClient;
 use wxbrand_simulator::{sample_stock, Simulator};
 
 const DEFAULT_REASON: &str = "批次信息有误,重新创建";
@@ -65,21 +65,8 @@ fn run() -> Result<(), Box<dyn Error>> {
             .stock(sample_stock(coupon_id, stock_id, StockState::Sending)?)
             .start(),
     )?;
-    let brand = sim
-        .ephemeral_brand()
-        .expect("the simulator was asked for an ephemeral brand");
-    let client = Client::builder()
-        .brand_id(brand.brand_id())
-        .serial_no(brand.serial_no())
-        .private_key(brand.private_key().clone())
-        .wechatpay_public_key(
-            sim.wechatpay_public_key_id(),
-            sim.wechatpay_public_key().clone(),
-        )
-        .base_url(sim.base_url())
-        .without_backup()
-        .add_root_certificate_pem(sim.ca_certificate_pem().expect("the simulator serves TLS"))
-        .build_blocking()?;
+    let connection = sim.connection().ok_or("the simulator made no brand")?;
+    let client = wxbrand::test_util::client_builder(&connection).build_blocking()?;
 
     let before = client
         .product_coupon()

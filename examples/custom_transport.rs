@@ -69,9 +69,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .stock(sample_stock(coupon_id, stock_id, StockState::Sending)?)
         .start()
         .await?;
-    let brand = sim.ephemeral_brand().ok_or("the simulator made no brand")?;
-    let ca = sim
-        .ca_certificate_pem()
+    let connection = sim.connection().ok_or("the simulator made no brand")?;
+    let ca = connection
+        .ca_certificate_pem
+        .as_deref()
         .ok_or("the simulator serves no TLS")?;
 
     // Your transport owns the HTTP settings, trust roots included.
@@ -86,16 +87,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
 
     // The client signs, verifies and retries; every exchange goes through `TaggingTransport`.
-    let client = wxbrand::Client::builder()
-        .brand_id(brand.brand_id())
-        .serial_no(brand.serial_no())
-        .private_key(brand.private_key().clone())
-        .wechatpay_public_key(
-            sim.wechatpay_public_key_id(),
-            sim.wechatpay_public_key().clone(),
-        )
-        .base_url(sim.base_url())
-        .without_backup()
+    // (`client_builder` wires brand, keys and URL; the transport given here replaces the default.)
+    let client = wxbrand::test_util::client_builder(&connection)
         .transport(transport)
         .build()?;
 

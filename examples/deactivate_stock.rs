@@ -93,23 +93,9 @@ async fn simulator() -> Result<(), Box<dyn Error>> {
         .stock(sample_stock(coupon_id, stock_id, StockState::Sending)?)
         .start()
         .await?;
-    let brand = sim
-        .ephemeral_brand()
-        .expect("the simulator was asked for an ephemeral brand");
-    let ca = sim.ca_certificate_pem().expect("the simulator serves TLS");
-
-    let client = Client::builder()
-        .brand_id(brand.brand_id())
-        .serial_no(brand.serial_no())
-        .private_key(brand.private_key().clone())
-        .wechatpay_public_key(
-            sim.wechatpay_public_key_id(),
-            sim.wechatpay_public_key().clone(),
-        )
-        .base_url(sim.base_url())
-        .without_backup()
-        .add_root_certificate_pem(ca)
-        .build()?;
+    // A client wired to it: its brand, its WeChat Pay key, its URL and its CA.
+    let connection = sim.connection().ok_or("the simulator made no brand")?;
+    let client = wxbrand::test_util::client_builder(&connection).build()?;
 
     let out_request_no = new_out_request_no();
     let stock = client

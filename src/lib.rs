@@ -31,7 +31,8 @@
 //! - `blocking`: the blocking client and transport.
 //! - `sign`: the signing layer alone ([`sign`]).
 //! - `transport`: the transport trait ([`transport`]).
-//! - `test-util`: test transports.
+//! - `test-util`: test transports, and (with `client`) [`test_util::client_builder`]: a client
+//!   wired to a running `wxbrand-simulator`.
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub use wxbrand_core::{
@@ -74,6 +75,9 @@ pub use wxbrand_sign as sign;
 /// The pluggable transport (`wxbrand-transport`).
 #[cfg(feature = "transport")]
 pub use wxbrand_transport as transport;
+
+#[cfg(all(feature = "test-util", feature = "client"))]
+pub mod test_util;
 
 /// The README's Rust examples, compiled (and, where they are not `no_run`, run) as doctests so the
 /// README never shows code that does not build.

@@ -98,10 +98,17 @@ pub fn required_text(value: Option<&String>, setting: Setting) -> Result<String,
 }
 
 /// Reads a whole file, or a usage failure naming what the file was for.
-pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path)
+pub fn read_file(path: &Path, what: &str, max_size: u64) -> Result<Vec<u8>, Failure> {
+    wxbrand_sign::read_bounded_file(path, max_size)
         .map_err(|e| Failure::usage(format!("cannot read the {what} {}: {e}", path.display())))
 }
+
+/// The largest `--ca-cert` file read: 1 MiB (a PEM certificate is 1–2 KB; a whole system bundle
+/// of about 150 certificates is some 200 KB).
+pub const MAX_CA_FILE_SIZE: u64 = 1024 * 1024;
+
+/// The largest `--body-file` read: 4 MiB, the largest answer the client accepts.
+pub const MAX_BODY_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 /// Reads a key file with [`wxbrand_sign::read_key_file`] (a regular file of at most 64 KiB: a
 /// FIFO, a device or a huge file is refused at once), or a usage failure naming the path and flag.
@@ -142,7 +149,7 @@ fn unusable_key(path: &Path, setting: Setting, error: &wxbrand_sign::KeyError) -
 /// The body given by `--body TEXT` or `--body-file PATH` (empty when neither).
 pub fn body_bytes(body: Option<&String>, body_file: Option<&PathBuf>) -> Result<Vec<u8>, Failure> {
     match (body, body_file) {
-        (_, Some(path)) => read_file(path, "body file"),
+        (_, Some(path)) => read_file(path, "body file", MAX_BODY_FILE_SIZE),
         (Some(text), None) => Ok(text.as_bytes().to_vec()),
         (None, None) => Ok(Vec::new()),
     }

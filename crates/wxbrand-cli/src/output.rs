@@ -239,11 +239,6 @@ impl StockListPrinter {
         Ok(())
     }
 
-    /// Stocks printed so far.
-    pub fn printed(&self) -> u64 {
-        self.printed
-    }
-
     /// Ends the listing: `]`, or the count under the table.
     pub fn finish(self) -> Result<(), Failure> {
         match self.format {

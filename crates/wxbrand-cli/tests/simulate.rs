@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{config, text, vector, vector_json, wxbrand, TempDir};
+use common::{config, simulate_settings, text, vector, vector_json, wxbrand, TempDir};
 
 const COUPON: &str = "200000001";
 const STOCK: &str = "123456789";
@@ -33,7 +33,6 @@ impl Simulator {
 
     /// As [`start`](Self::start), with more flags and other stocks.
     fn start_with(tls: bool, flags: &[&str], stocks: String) -> Simulator {
-        let config = config();
         let dir = TempDir::new("simulate");
         let stocks = dir.write("stocks.json", stocks);
         let mut extra: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
@@ -44,24 +43,7 @@ impl Simulator {
         }
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"))
             .args(["simulate", "--listen", "127.0.0.1:0"])
-            .args([
-                "--brand-id",
-                text(&config, "brand_id"),
-                "--serial-no",
-                text(&config, "serial_no"),
-            ])
-            .args([
-                "--brand-public-key",
-                &vector(text(&config, "brand_public_key")),
-            ])
-            .args([
-                "--wechatpay-private-key",
-                &vector(text(&config, "wechatpay_private_key")),
-            ])
-            .args([
-                "--wechatpay-public-key-id",
-                text(&config, "wechatpay_public_key_id"),
-            ])
+            .args(simulate_settings())
             .arg("--stocks")
             .arg(&stocks)
             .args(extra)
@@ -537,33 +519,16 @@ fn sigterm_stops_the_simulator_cleanly() {
 
 /// `wxbrand simulate` with the vector settings and one of them replaced; it must exit (within 20 s).
 fn simulate_with(flag: &str, value: &str) -> (Option<i32>, String) {
-    let config = config();
-    let mut settings = vec![
-        ("--brand-id", text(&config, "brand_id").to_string()),
-        ("--serial-no", text(&config, "serial_no").to_string()),
-        (
-            "--brand-public-key",
-            vector(text(&config, "brand_public_key")),
-        ),
-        (
-            "--wechatpay-private-key",
-            vector(text(&config, "wechatpay_private_key")),
-        ),
-        (
-            "--wechatpay-public-key-id",
-            text(&config, "wechatpay_public_key_id").to_string(),
-        ),
-        ("--rate-limit", "20".to_string()),
-    ];
-    match settings.iter_mut().find(|(f, _)| *f == flag) {
-        Some(setting) => setting.1 = value.to_string(),
-        None => settings.push((flag, value.to_string())),
+    let mut settings = simulate_settings();
+    settings.extend(["--rate-limit".to_string(), "20".to_string()]);
+    match settings.iter().position(|f| f == flag) {
+        Some(at) => settings[at + 1] = value.to_string(),
+        None => settings.extend([flag.to_string(), value.to_string()]),
     }
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"));
-    command.args(["simulate", "--listen", "127.0.0.1:0"]);
-    for (flag, value) in &settings {
-        command.arg(flag).arg(value);
-    }
+    command
+        .args(["simulate", "--listen", "127.0.0.1:0"])
+        .args(&settings);
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -86,7 +86,16 @@ pub enum ErrorKind {
     },
     /// A listing reached its limit of pages or items and stops (the items before were handed
     /// out); raise the limit with `.max_pages(n)` or `.max_items(n)` on the stream or iterator.
-    PagingLimit(PagingLimit),
+    #[non_exhaustive]
+    PagingLimit {
+        /// The limit reached.
+        limit: PagingLimit,
+        /// The page token that continues the listing exactly where it stopped (set it on the
+        /// request and list again), when there is one: `None` when the limit fell in the middle
+        /// of a page (the rest of that page would be skipped by the next page's token) or on the
+        /// first page.
+        resume_token: Option<String>,
+    },
     /// A `BlockingClient` method was called on a thread that runs an async runtime, where
     /// blocking would stall or deadlock it; nothing was sent. Use [`Client`](crate::Client) there
     /// instead.
@@ -229,16 +238,30 @@ impl fmt::Display for Error {
                  looping forever (the items before were returned): report it with the Request-ID",
                 token.escape_debug()
             )?,
-            ErrorKind::PagingLimit(PagingLimit::Pages(max)) => write!(
-                f,
-                "the listing stopped after {max} pages, its limit, with more pages left; raise \
-                 it with `.max_pages(n)` if the listing is really that long"
-            )?,
-            ErrorKind::PagingLimit(PagingLimit::Items(max)) => write!(
-                f,
-                "the listing stopped after {max} items, its limit, with more items left; raise \
-                 it with `.max_items(n)` if the listing is really that long"
-            )?,
+            ErrorKind::PagingLimit {
+                limit,
+                resume_token,
+            } => {
+                match limit {
+                    PagingLimit::Pages(max) => write!(
+                        f,
+                        "the listing stopped after {max} pages, its limit, with more pages left; \
+                         raise it with `.max_pages(n)` if the listing is really that long"
+                    )?,
+                    PagingLimit::Items(max) => write!(
+                        f,
+                        "the listing stopped after {max} items, its limit, with more items left; \
+                         raise it with `.max_items(n)` if the listing is really that long"
+                    )?,
+                }
+                if let Some(token) = resume_token {
+                    write!(
+                        f,
+                        ", or continue from page token `{}`",
+                        token.escape_debug()
+                    )?;
+                }
+            }
             ErrorKind::BlockingInsideRuntime => f.write_str(
                 "the blocking client was called inside an async runtime; use the async Client there \
                  (or call it from a thread without a runtime)",
@@ -263,7 +286,7 @@ impl std::error::Error for Error {
             ErrorKind::AnswerMismatch(source) => Some(source),
             ErrorKind::RepeatedPageToken { .. }
             | ErrorKind::EmptyPageWithToken { .. }
-            | ErrorKind::PagingLimit(_)
+            | ErrorKind::PagingLimit { .. }
             | ErrorKind::BlockingInsideRuntime => None,
         }
     }

@@ -12,7 +12,8 @@
 //!   for whoever wants to continue by hand);
 //! - with [`ErrorKind::PagingLimit`] when it would fetch more than `max_pages` pages (default
 //!   [`DEFAULT_MAX_PAGES`]) or hand out more than `max_items` items (default
-//!   [`DEFAULT_MAX_ITEMS`]); raise them with `.max_pages(n)` / `.max_items(n)`;
+//!   [`DEFAULT_MAX_ITEMS`]); raise them with `.max_pages(n)` / `.max_items(n)`. The error carries
+//!   the page token that resumes the listing exactly where it stopped, when there is one;
 //! - with the error of a page that failed.
 //!
 //! Items of the pages before an error have been handed out; nothing follows the error.
@@ -38,6 +39,9 @@ pub const DEFAULT_MAX_ITEMS: u64 = 100_000;
 /// Which page to ask for next, the items of the last page not yet handed out, and the limits.
 pub(crate) struct Pager<O: Paged> {
     next: Option<O>,
+    /// The page token of `next` (none for the first page): where a listing stopped by a limit
+    /// goes on.
+    next_token: Option<String>,
     /// Every page token followed so far: a server giving one again would make us loop forever.
     seen_tokens: HashSet<String>,
     items: VecDeque<O::Item>,
@@ -53,6 +57,7 @@ impl<O: Paged> Pager<O> {
     pub(crate) fn new(first: O) -> Self {
         Pager {
             next: Some(first),
+            next_token: None,
             seen_tokens: HashSet::new(),
             items: VecDeque::new(),
             ending: None,
@@ -77,11 +82,30 @@ impl<O: Paged> Pager<O> {
         self.ending = Some(error);
     }
 
+    /// Ends the listing at `limit`; `resume` says whether the next page's token continues it
+    /// exactly (no item of the current page left unread).
+    fn end_at(&mut self, limit: PagingLimit, resume: bool) {
+        let resume_token = if resume { self.next_token.take() } else { None };
+        self.end(
+            ErrorKind::PagingLimit {
+                limit,
+                resume_token,
+            }
+            .into(),
+        );
+    }
+
+    /// Pages fetched so far (the one being fetched included).
+    pub(crate) fn pages_fetched(&self) -> u32 {
+        self.pages_fetched
+    }
+
     /// The next item already fetched, else the error that ends the listing (once).
     pub(crate) fn pop(&mut self) -> Option<Result<O::Item, Error>> {
         if !self.items.is_empty() && self.items_handed_out >= self.max_items {
+            // Items of this page are left: the next page's token would skip them.
             self.items.clear();
-            self.end(ErrorKind::PagingLimit(PagingLimit::Items(self.max_items)).into());
+            self.end_at(PagingLimit::Items(self.max_items), false);
         }
         match self.items.pop_front() {
             Some(item) => {
@@ -95,8 +119,11 @@ impl<O: Paged> Pager<O> {
     /// The request for the next page, or `None` when the listing is over (then [`Pager::pop`]
     /// gives the error that ended it, if any).
     pub(crate) fn next_request(&mut self) -> Option<O> {
-        if self.next.is_some() && self.pages_fetched >= self.max_pages {
-            self.end(ErrorKind::PagingLimit(PagingLimit::Pages(self.max_pages)).into());
+        if self.next.is_some() && self.items_handed_out >= self.max_items {
+            // Every item allowed is out and another page would follow: stop before fetching it.
+            self.end_at(PagingLimit::Items(self.max_items), true);
+        } else if self.next.is_some() && self.pages_fetched >= self.max_pages {
+            self.end_at(PagingLimit::Pages(self.max_pages), true);
         }
         let next = self.next.take()?;
         self.pages_fetched += 1;
@@ -136,11 +163,12 @@ impl<O: Paged> Pager<O> {
                 request_id,
             ));
         }
-        match PageToken::new(token) {
-            Ok(token) => {
+        match PageToken::new(token.clone()) {
+            Ok(page_token) => {
                 let mut next = request;
-                next.set_page_token(token);
+                next.set_page_token(page_token);
                 self.next = Some(next);
+                self.next_token = Some(token);
             }
             Err(error) => self.end(Error::from(error.within("next_page_token"))),
         }
@@ -157,6 +185,12 @@ macro_rules! limit_methods {
         pub fn max_pages(mut self, max_pages: u32) -> Self {
             self.pager.set_max_pages(max_pages);
             self
+        }
+
+        /// Pages fetched so far (the one being fetched included): with an error that ends the
+        /// listing, the number of the page it is about.
+        pub fn pages_fetched(&self) -> u32 {
+            self.pager.pages_fetched()
         }
 
         /// Hands out at most `max_items` items (default
@@ -349,7 +383,7 @@ mod tests {
         assert_eq!(count, 2);
         let error = error.unwrap();
         assert!(
-            matches!(error.kind(), ErrorKind::PagingLimit(PagingLimit::Pages(2))),
+            matches!(error.kind(), ErrorKind::PagingLimit { limit: PagingLimit::Pages(2), resume_token: Some(token) } if token == "B"),
             "{error:?}"
         );
         assert!(error.to_string().contains("max_pages"), "{error}");
@@ -362,10 +396,40 @@ mod tests {
         assert_eq!(count, 3);
         assert!(matches!(
             error.map(Error::into_kind),
-            Some(ErrorKind::PagingLimit(PagingLimit::Items(3)))
+            Some(ErrorKind::PagingLimit {
+                limit: PagingLimit::Items(3),
+                resume_token: None
+            })
         ));
         assert!(pager.next_request().is_none());
         assert!(pager.pop().is_none());
+    }
+
+    #[test]
+    fn the_item_limit_at_the_end_of_a_page_stops_before_fetching_the_next_and_says_where_to_resume()
+    {
+        let mut pager = Pager::new(ListStocksRequest::new("1").unwrap());
+        pager.set_max_items(2);
+        fetch(&mut pager, page(&["a", "b"], Some("A")));
+        assert_eq!(drain(&mut pager), ["a", "b"]);
+        assert!(
+            pager.next_request().is_none(),
+            "the next page is not fetched"
+        );
+        assert_eq!(pager.pages_fetched(), 1);
+        match pager.pop() {
+            Some(Err(error)) => {
+                assert!(
+                    matches!(error.kind(), ErrorKind::PagingLimit { limit: PagingLimit::Items(2), resume_token: Some(token) } if token == "A"),
+                    "{error:?}"
+                );
+                assert!(
+                    error.to_string().contains("continue from page token `A`"),
+                    "{error}"
+                );
+            }
+            other => panic!("expected the item limit, got {other:?}"),
+        }
     }
 
     /// How many items come before the end, and the error that ends the listing.

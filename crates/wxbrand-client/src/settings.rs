@@ -5,47 +5,38 @@ use crate::ConfigError;
 /// A brand id: WeChat Pay assigns it, so only the header rule every layer shares applies
 /// ([`wxbrand_sign::check_header_param`]).
 pub(crate) fn check_brand_id(setting: &'static str, value: &str) -> Result<(), ConfigError> {
-    if value.is_empty() {
-        return Err(ConfigError::Missing { setting });
-    }
-    wxbrand_sign::check_header_param("brand_id", value).map_err(|e| ConfigError::Invalid {
-        setting,
-        problem: e.to_string(),
-    })
+    by_rule(setting, wxbrand_sign::check_header_param("brand_id", value))
 }
 
-/// A certificate serial number: exactly 40 hex characters, either case.
+/// A certificate serial number: the rule of [`wxbrand_sign::check_serial_no`] (exactly 40 hex
+/// characters, either case), shared with the CLI and the simulator.
 pub(crate) fn check_serial_no(setting: &'static str, value: &str) -> Result<(), ConfigError> {
-    if value.is_empty() {
-        return Err(ConfigError::Missing { setting });
-    }
-    if value.len() != 40 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ConfigError::Invalid {
-            setting,
-            problem: format!(
-                "{value:?}: expected the 40 hexadecimal characters of the brand API certificate's \
-                 serial number (e.g. 1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C)"
-            ),
-        });
-    }
-    Ok(())
+    by_rule(setting, wxbrand_sign::check_serial_no("serial_no", value))
 }
 
-/// A WeChat Pay public key id: `PUB_KEY_ID_` followed by digits only.
+/// A WeChat Pay public key id: the rule of [`wxbrand_sign::check_public_key_id`] (`PUB_KEY_ID_`
+/// followed by digits), shared with the CLI and the simulator.
 pub(crate) fn check_key_id(setting: &'static str, id: String) -> Result<String, ConfigError> {
-    if id.is_empty() {
-        return Err(ConfigError::Missing { setting });
-    }
-    match id.strip_prefix("PUB_KEY_ID_") {
-        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
-        _ => Err(ConfigError::Invalid {
+    by_rule(
+        setting,
+        wxbrand_sign::check_public_key_id("public_key_id", &id),
+    )?;
+    Ok(id)
+}
+
+/// The outcome of one of the sign crate's rules as a setting's error: an empty value is
+/// [`ConfigError::Missing`], anything else [`ConfigError::Invalid`] with the rule's text.
+fn by_rule(
+    setting: &'static str,
+    checked: Result<(), wxbrand_sign::HeaderParamError>,
+) -> Result<(), ConfigError> {
+    checked.map_err(|error| match error.problem() {
+        wxbrand_sign::HeaderParamProblem::Empty => ConfigError::Missing { setting },
+        _ => ConfigError::Invalid {
             setting,
-            problem: format!(
-                "{id:?} is not a WeChat Pay public key id: expected PUB_KEY_ID_ followed by \
-                 digits (e.g. PUB_KEY_ID_0112345678202501010000000000000001)"
-            ),
-        }),
-    }
+            problem: error.to_string(),
+        },
+    })
 }
 
 /// `scheme://authority` without a trailing slash; errors name `setting`.
@@ -140,6 +131,47 @@ fn without_userinfo(url: &str) -> String {
 mod tests {
     use super::*;
     use crate::{ClientBuilder, PrivateKey};
+
+    #[test]
+    fn serial_numbers_and_key_ids_follow_the_sign_crates_rules() {
+        // Empty is a missing setting; anything the rule refuses is invalid with the rule's text.
+        assert!(matches!(
+            check_serial_no("s", ""),
+            Err(ConfigError::Missing { setting: "s" })
+        ));
+        assert!(matches!(
+            check_key_id("k", String::new()),
+            Err(ConfigError::Missing { setting: "k" })
+        ));
+        for serial in [
+            "not-hex",
+            "1DDE55AD98",
+            "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
+        ] {
+            let rule = wxbrand_sign::check_serial_no("serial_no", serial);
+            match check_serial_no("s", serial) {
+                Ok(()) => assert!(rule.is_ok(), "{serial}"),
+                Err(ConfigError::Invalid { problem, .. }) => {
+                    assert_eq!(problem, rule.unwrap_err().to_string());
+                }
+                Err(other) => panic!("{serial}: {other:?}"),
+            }
+        }
+        for id in [
+            "PUB_KEY_ID_1\"",
+            "PUB_KEY_ID_",
+            "PUB_KEY_ID_0112345678202501010000000000000001",
+        ] {
+            let rule = wxbrand_sign::check_public_key_id("public_key_id", id);
+            match check_key_id("k", id.to_owned()) {
+                Ok(kept) => assert!(rule.is_ok() && kept == id, "{id}"),
+                Err(ConfigError::Invalid { problem, .. }) => {
+                    assert_eq!(problem, rule.unwrap_err().to_string());
+                }
+                Err(other) => panic!("{id}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn base_urls_are_normalized_or_refused() {

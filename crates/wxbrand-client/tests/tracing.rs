@@ -1,28 +1,11 @@
 //! The call span carries what an operator needs and nothing secret.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::Write;
-use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use wxbrand_client::clock::ManualClock;
-use wxbrand_client::Client;
-use wxbrand_core::product_coupon::DeactivateStockRequest;
-use wxbrand_sign::message::response_message;
-use wxbrand_sign::{PrivateKey, PublicKey};
-use wxbrand_transport::test_util::MockTransport;
-use wxbrand_transport::TransportErrorKind;
-
-const KEY_ID: &str = "PUB_KEY_ID_0112345678202501010000000000000001";
-const START: i64 = 1_767_225_600;
-
-fn key(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../testdata/vectors/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+use common::*;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -48,32 +31,17 @@ async fn the_call_span_records_operation_attempt_host_status_request_id_and_time
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let body = r#"{"product_coupon_id":"200000001","stock_id":"123456789","state":"DEACTIVATED"}"#;
-    let nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
-    let wechatpay = PrivateKey::from_pem(&key("wechatpay_private_key.pem")).unwrap();
-    let signature = wechatpay
-        .sign_base64(&response_message(START, nonce, body.as_bytes()))
-        .unwrap();
-    let answer = http::Response::builder()
-        .header("Wechatpay-Timestamp", START.to_string())
-        .header("Wechatpay-Nonce", nonce)
-        .header("Wechatpay-Signature", signature)
-        .header("Wechatpay-Serial", KEY_ID)
-        .header("Request-ID", "08TRACE00001-0")
-        .body(Bytes::from(body))
-        .unwrap();
+    let answer = signed_answer(200, body, START, "08TRACE00001-0");
     let mock = MockTransport::new();
     mock.push_fault(TransportErrorKind::MaybeDelivered);
     mock.push_response(answer);
     let clock = ManualClock::new(START);
     let client = Client::builder()
-        .brand_id("120344")
-        .serial_no("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
-        .private_key(PrivateKey::from_pem(&key("brand_private_key.pem")).unwrap())
-        .wechatpay_public_key(
-            KEY_ID,
-            PublicKey::from_pem(&key("wechatpay_public_key.pem")).unwrap(),
-        )
-        .base_url("https://main.test")
+        .brand_id(BRAND_ID)
+        .serial_no(SERIAL_NO)
+        .private_key(brand_key())
+        .wechatpay_public_key(KEY_ID, wechatpay_public_key())
+        .base_url(MAIN)
         .transport(Arc::new(mock.clone()))
         .clock(Arc::new(clock.clone()))
         .sleeper(Arc::new(clock))

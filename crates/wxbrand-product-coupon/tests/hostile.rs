@@ -15,48 +15,30 @@ use wxbrand_product_coupon::{
     DeactivateStockRequest, GetCouponRequest, GetStockRequest, ListStocksRequest, ProductCouponExt,
     ProductCouponState,
 };
-use wxbrand_sign::message::response_message;
-use wxbrand_sign::{PrivateKey, PublicKey};
 use wxbrand_transport::test_util::MockTransport;
 
-const KEY_ID: &str = "PUB_KEY_ID_0112345678202501010000000000000001";
-const NOW: i64 = 1_767_225_600;
+#[path = "../../../testdata/vector_keys.rs"]
+mod vector_keys;
 
-fn key(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../testdata/vectors/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+#[path = "../../../testdata/signed_answer.rs"]
+mod signed_answer;
+
+use signed_answer::signed_answer;
+use vector_keys::{brand_key, wechatpay_public_key, BRAND_ID, KEY_ID, SERIAL_NO};
+
+const NOW: i64 = 1_767_225_600;
 
 /// A 200 answer carrying `body`, correctly signed with the vector WeChat Pay key.
 fn signed(body: String) -> http::Response<Bytes> {
-    let nonce = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
-    let signature = PrivateKey::from_pem(&key("wechatpay_private_key.pem"))
-        .unwrap()
-        .sign_base64(&response_message(NOW, nonce, body.as_bytes()))
-        .unwrap();
-    http::Response::builder()
-        .status(200)
-        .header("Wechatpay-Timestamp", NOW.to_string())
-        .header("Wechatpay-Nonce", nonce)
-        .header("Wechatpay-Signature", signature)
-        .header("Wechatpay-Serial", KEY_ID)
-        .header("Request-ID", "08HOSTILE-0")
-        .body(Bytes::from(body))
-        .unwrap()
+    signed_answer(200, &body, NOW, "08HOSTILE-0")
 }
 
 fn builder(mock: &MockTransport) -> ClientBuilder {
     Client::builder()
-        .brand_id("120344")
-        .serial_no("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
-        .private_key(PrivateKey::from_pem(&key("brand_private_key.pem")).unwrap())
-        .wechatpay_public_key(
-            KEY_ID,
-            PublicKey::from_pem(&key("wechatpay_public_key.pem")).unwrap(),
-        )
+        .brand_id(BRAND_ID)
+        .serial_no(SERIAL_NO)
+        .private_key(brand_key())
+        .wechatpay_public_key(KEY_ID, wechatpay_public_key())
         .base_url("https://hostile.test")
         .without_backup()
         .transport(Arc::new(mock.clone()))
@@ -265,7 +247,10 @@ async fn endless_fresh_tokens_stop_at_the_default_page_limit_with_an_error_namin
     assert_eq!(items, DEFAULT_MAX_PAGES as usize);
     assert!(matches!(
         error.kind(),
-        ErrorKind::PagingLimit(PagingLimit::Pages(DEFAULT_MAX_PAGES))
+        ErrorKind::PagingLimit {
+            limit: PagingLimit::Pages(DEFAULT_MAX_PAGES),
+            ..
+        }
     ));
     assert!(error.to_string().contains("max_pages"), "{error}");
     assert!(stream.next().await.is_none(), "nothing follows the error");
@@ -287,7 +272,11 @@ async fn items_come_as_pages_arrive_and_the_limits_can_be_raised_or_lowered() {
     assert!(rest[..6].iter().all(Result::is_ok));
     assert!(matches!(
         rest[6].as_ref().map_err(Error::kind),
-        Err(ErrorKind::PagingLimit(PagingLimit::Items(7)))
+        Err(ErrorKind::PagingLimit {
+            limit: PagingLimit::Items(7),
+            resume_token: None,
+            ..
+        })
     ));
     assert_eq!(pages.load(Ordering::SeqCst), 3);
 }
@@ -327,6 +316,10 @@ fn the_blocking_iterator_has_the_same_limits() {
     assert_eq!(results.len(), 9);
     assert!(matches!(
         results[8].as_ref().map_err(Error::kind),
-        Err(ErrorKind::PagingLimit(PagingLimit::Pages(4)))
+        Err(ErrorKind::PagingLimit {
+            limit: PagingLimit::Pages(4),
+            resume_token: Some(_),
+            ..
+        })
     ));
 }

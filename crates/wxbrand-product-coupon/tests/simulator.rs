@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use wxbrand_client::clock::{Clock, ManualClock, NoSleep, SystemClock};
-use wxbrand_client::{Client, ClientBuilder, ErrorKind, RateLimit, RetryPolicy};
+use wxbrand_client::{ClientBuilder, ErrorKind, RateLimit, RetryPolicy};
 use wxbrand_product_coupon::{
     DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
 };
@@ -35,19 +35,7 @@ async fn simulator(
 
 /// A client for `sim` over TLS that trusts its CA and does not wait between retries.
 fn client_for(sim: &SimulatorHandle) -> ClientBuilder {
-    let brand = sim.ephemeral_brand().unwrap();
-    Client::builder()
-        .brand_id(brand.brand_id())
-        .serial_no(brand.serial_no())
-        .private_key(brand.private_key().clone())
-        .wechatpay_public_key(
-            sim.wechatpay_public_key_id(),
-            sim.wechatpay_public_key().clone(),
-        )
-        .base_url(sim.base_url())
-        .without_backup()
-        .add_root_certificate_pem(sim.ca_certificate_pem().unwrap())
-        .sleeper(Arc::new(NoSleep))
+    wxbrand::test_util::client_builder(&sim.connection().unwrap()).sleeper(Arc::new(NoSleep))
 }
 
 fn stock_id(i: usize) -> String {

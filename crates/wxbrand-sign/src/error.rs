@@ -177,7 +177,12 @@ impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidInput { field, rule } => write!(f, "cannot sign: {field} {rule}"),
-            Self::HeaderParam(e) => write!(f, "cannot sign: {e}"),
+            // What is wrong with the value is the source's text.
+            Self::HeaderParam(e) => write!(
+                f,
+                "cannot sign: {} cannot be a parameter of the Authorization header",
+                e.field()
+            ),
             Self::Crypto => f.write_str(
                 "the RSA signing operation failed; check that the private key is intact",
             ),
@@ -185,7 +190,14 @@ impl fmt::Display for SignError {
         }
     }
 }
-impl std::error::Error for SignError {}
+impl std::error::Error for SignError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::HeaderParam(e) => Some(e),
+            Self::InvalidInput { .. } | Self::Crypto | Self::Random => None,
+        }
+    }
+}
 
 /// What kind of [`VerifyError`] it is, for matching without the details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

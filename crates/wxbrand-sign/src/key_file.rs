@@ -1,5 +1,7 @@
-//! Reading key files: the one reader used by every loader of a PEM file named by a path (the
-//! CLI's `--private-key` and `--public-key`, the client's `WXBRAND_*_KEY_PATH`).
+//! Reading files named by a user's path: [`read_key_file`] for every loader of a PEM key (the
+//! CLI's `--private-key` and `--public-key`, the client's `WXBRAND_*_KEY_PATH`, the simulator's
+//! key files) and [`read_bounded_file`], the same reader with the caller's size cap, for any other
+//! file (a CA certificate, a body file, a stocks file).
 //!
 //! A key file is a small regular file. Anything else is refused before it is read, with an error
 //! that says what was found: a FIFO would block the reader forever, a device such as `/dev/zero`
@@ -30,18 +32,62 @@ pub const MAX_KEY_FILE_SIZE: u64 = 64 * 1024;
 /// assert!(error.to_string().contains("not a regular file"));
 /// ```
 pub fn read_key_file(path: &Path) -> io::Result<Vec<u8>> {
+    read_regular_file(path, MAX_KEY_FILE_SIZE, &KEY_FILE)
+}
+
+/// Reads the file at `path` with a bound: a regular file (symbolic links are followed) of at most
+/// `max_size` bytes; the one reader of every other file a user names by path (a CA certificate, a
+/// body file, a stocks file), as [`read_key_file`] is for keys.
+///
+/// Nothing else is read: a FIFO would block the reader forever, a device such as `/dev/zero`
+/// would never end; a file that grows while it is read takes at most `max_size` + 1 bytes of
+/// memory.
+///
+/// # Errors
+/// The I/O error of opening or reading it, or an error of kind
+/// [`InvalidInput`](io::ErrorKind::InvalidInput) when the path is not a regular file or
+/// [`FileTooLarge`](io::ErrorKind::FileTooLarge) when it holds more than `max_size` bytes; their
+/// text says what was found and the limit.
+///
+/// ```
+/// let error = wxbrand_sign::read_bounded_file(std::path::Path::new("/dev/zero"), 1024).unwrap_err();
+/// assert!(error.to_string().contains("not a regular file"));
+/// ```
+pub fn read_bounded_file(path: &Path, max_size: u64) -> io::Result<Vec<u8>> {
+    read_regular_file(path, max_size, &ANY_FILE)
+}
+
+/// How the errors of a bounded read describe the file expected.
+struct Expected {
+    /// What to give instead, after "not a regular file: ".
+    give: &'static str,
+    /// What the file normally weighs, after "the file is larger than N bytes".
+    usual: &'static str,
+}
+
+const KEY_FILE: Expected = Expected {
+    give: "give the path of the PEM key file itself",
+    usual: ", far more than a PEM key (a few KB): give the path of the PEM key file itself",
+};
+
+const ANY_FILE: Expected = Expected {
+    give: "give the path of the file itself",
+    usual: ", the limit for this file",
+};
+
+fn read_regular_file(path: &Path, max_size: u64, expected: &Expected) -> io::Result<Vec<u8>> {
     // Checked before opening: opening a FIFO for reading blocks until a writer appears.
-    check_regular(&std::fs::metadata(path)?)?;
+    check_regular(&std::fs::metadata(path)?, max_size, expected)?;
     let file = File::open(path)?;
     // Checked again on what was opened, in case the path changed in between.
     let metadata = file.metadata()?;
-    check_regular(&metadata)?;
-    let expected = usize::try_from(metadata.len().min(MAX_KEY_FILE_SIZE)).unwrap_or(0);
-    let mut contents = Vec::with_capacity(expected);
-    file.take(MAX_KEY_FILE_SIZE + 1)
+    check_regular(&metadata, max_size, expected)?;
+    let capacity = usize::try_from(metadata.len().min(max_size)).unwrap_or(0);
+    let mut contents = Vec::with_capacity(capacity);
+    file.take(max_size.saturating_add(1))
         .read_to_end(&mut contents)?;
-    if contents.len() as u64 > MAX_KEY_FILE_SIZE {
-        return Err(too_large());
+    if contents.len() as u64 > max_size {
+        return Err(too_large(max_size, expected));
     }
     Ok(contents)
 }
@@ -99,10 +145,10 @@ impl std::error::Error for KeyFileError {
     }
 }
 
-fn check_regular(metadata: &Metadata) -> io::Result<()> {
+fn check_regular(metadata: &Metadata, max_size: u64, expected: &Expected) -> io::Result<()> {
     if metadata.is_file() {
-        return if metadata.len() > MAX_KEY_FILE_SIZE {
-            Err(too_large())
+        return if metadata.len() > max_size {
+            Err(too_large(max_size, expected))
         } else {
             Ok(())
         };
@@ -110,19 +156,17 @@ fn check_regular(metadata: &Metadata) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::InvalidInput,
         format!(
-            "{} is not a regular file: give the path of the PEM key file itself",
-            file_type_name(metadata)
+            "{} is not a regular file: {}",
+            file_type_name(metadata),
+            expected.give
         ),
     ))
 }
 
-fn too_large() -> io::Error {
+fn too_large(max_size: u64, expected: &Expected) -> io::Error {
     io::Error::new(
         io::ErrorKind::FileTooLarge,
-        format!(
-            "the file is larger than {MAX_KEY_FILE_SIZE} bytes, far more than a PEM key (a few \
-             KB): give the path of the PEM key file itself"
-        ),
+        format!("the file is larger than {max_size} bytes{}", expected.usual),
     )
 }
 

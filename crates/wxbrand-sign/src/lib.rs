@@ -70,7 +70,7 @@ pub use header_param::{
     HEADER_PARAM_MAX_CHARS,
 };
 pub use headers::HeaderSource;
-pub use key_file::{read_key_file, KeyFileError, MAX_KEY_FILE_SIZE};
+pub use key_file::{read_bounded_file, read_key_file, KeyFileError, MAX_KEY_FILE_SIZE};
 pub use keys::{PrivateKey, PublicKey};
 pub use nonce::{generate_nonce, try_generate_nonce, NONCE_LEN};
 pub use notification::{

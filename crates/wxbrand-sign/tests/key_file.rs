@@ -104,3 +104,34 @@ fn a_file_with_no_key_is_a_key_error() {
         other => panic!("expected a key error, got {other:?}"),
     }
 }
+
+#[test]
+fn the_bounded_reader_keeps_to_the_callers_cap_and_refuses_what_is_not_a_regular_file() {
+    let dir = scratch("bounded");
+    let file = dir.join("body.json");
+    std::fs::write(&file, vec![b'x'; 100]).unwrap();
+    assert_eq!(
+        wxbrand_sign::read_bounded_file(&file, 100).unwrap().len(),
+        100
+    );
+    let error = wxbrand_sign::read_bounded_file(&file, 99).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::FileTooLarge);
+    assert!(
+        error.to_string().contains("larger than 99 bytes"),
+        "{error}"
+    );
+    let error = wxbrand_sign::read_bounded_file(&dir, 1 << 20).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert!(
+        error
+            .to_string()
+            .contains("a directory is not a regular file"),
+        "{error}"
+    );
+    #[cfg(unix)]
+    {
+        let error = wxbrand_sign::read_bounded_file(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert!(error.to_string().contains("character device"), "{error}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,23 +12,13 @@ use wxbrand_sign::{
     SignError, Signer, Verifier, VerifyError,
 };
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/vectors/keys/");
-const KEY_ID: &str = "PUB_KEY_ID_0112345678202501010000000000000001";
+#[path = "../../../testdata/vector_keys.rs"]
+mod vector_keys;
 
-fn pem(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{KEYS}{name}")).unwrap()
-}
-
-fn brand_key() -> PrivateKey {
-    PrivateKey::from_pem(&pem("brand_private_key.pem")).unwrap()
-}
+use vector_keys::{brand_key, BRAND_ID, KEY_ID, SERIAL_NO};
 
 fn signer() -> Signer {
-    Signer::new(
-        "120344",
-        "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
-        brand_key(),
-    )
+    Signer::new(BRAND_ID, SERIAL_NO, brand_key())
 }
 
 /// A verifier holding the brand public key, so answers signed here with the brand key verify.
@@ -171,7 +161,17 @@ fn signer_rejects_inputs_that_break_the_header_or_message() {
     ] {
         let bad = Signer::new(brand_id, serial_no, brand_key());
         match bad.authorization("GET", "/", b"", 1, "n") {
-            Err(SignError::HeaderParam(e)) => assert_eq!(e.field(), field),
+            Err(error @ SignError::HeaderParam(_)) => {
+                let SignError::HeaderParam(e) = &error else {
+                    unreachable!()
+                };
+                assert_eq!(e.field(), field);
+                // The detail is the source's, not repeated in the error's own text.
+                let source = std::error::Error::source(&error).unwrap().to_string();
+                assert_eq!(source, e.to_string());
+                assert!(!error.to_string().contains(&source), "{error}");
+                assert!(error.to_string().contains(field), "{error}");
+            }
             other => panic!("{brand_id:?} {serial_no:?}: {other:?}"),
         }
     }
@@ -202,7 +202,7 @@ fn header_value_is_sensitive_and_secrets_do_not_print() {
     assert_eq!(value.to_str().unwrap(), auth.header_value());
 
     let params = AuthorizationParams::parse(auth.header_value()).unwrap();
-    let key_der = <(SectionKind, Vec<u8>)>::from_pem_slice(&pem("brand_private_key.pem"))
+    let key_der = <(SectionKind, Vec<u8>)>::from_pem_slice(vector_keys::BRAND_PRIVATE_KEY_PEM)
         .unwrap()
         .1;
     let key_b64 = STANDARD.encode(&key_der);
@@ -355,7 +355,7 @@ fn the_timestamp_is_verified_as_sent() {
 
 #[test]
 fn sensitive_fields_decrypt_with_the_matching_private_key() {
-    let wechatpay_public = PublicKey::from_pem(&pem("wechatpay_public_key.pem")).unwrap();
+    let wechatpay_public = PublicKey::from_pem(vector_keys::WECHATPAY_PUBLIC_KEY_PEM).unwrap();
     let v = Verifier::new(KEY_ID, wechatpay_public)
         .with_key("PUB_KEY_ID_OLD", brand_key().public_key());
     let field = v.encrypt_sensitive("张三").unwrap();
@@ -364,7 +364,7 @@ fn sensitive_fields_decrypt_with_the_matching_private_key() {
     let ciphertext = STANDARD.decode(&field.ciphertext).unwrap();
     assert_eq!(ciphertext.len(), 256);
 
-    let der = <(SectionKind, Vec<u8>)>::from_pem_slice(&pem("wechatpay_private_key.pem"))
+    let der = <(SectionKind, Vec<u8>)>::from_pem_slice(vector_keys::WECHATPAY_PRIVATE_KEY_PEM)
         .unwrap()
         .1;
     let private =

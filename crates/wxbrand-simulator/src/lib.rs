@@ -133,6 +133,7 @@ mod auth;
 mod body_rules;
 pub mod clock;
 mod conn;
+mod connection;
 mod error;
 mod faults;
 mod handlers;
@@ -162,6 +163,7 @@ use tokio::task::JoinHandle;
 use wxbrand_core::product_coupon::StockEntity;
 use wxbrand_sign::{PrivateKey, PublicKey};
 
+pub use connection::Connection;
 pub use error::{SimulatorError, SimulatorErrorKind};
 pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
@@ -336,10 +338,19 @@ impl SimulatorBuilder {
         Ok(self)
     }
 
-    /// Adds stocks from a JSON file (same shapes as [`stocks_from_json`](Self::stocks_from_json)).
-    pub fn stocks_from_file(mut self, path: impl AsRef<Path>) -> Result<Self, SimulatorError> {
-        self.stocks.extend(state::stocks_from_file(path.as_ref())?);
-        Ok(self)
+    /// Adds stocks from a JSON file (same shapes as [`stocks_from_json`](Self::stocks_from_json)):
+    /// a regular file of at most [`MAX_STOCKS_FILE_SIZE`] bytes (read with
+    /// [`wxbrand_sign::read_bounded_file`]; a FIFO or a device is refused at once).
+    pub fn stocks_from_file(self, path: impl AsRef<Path>) -> Result<Self, SimulatorError> {
+        let path = path.as_ref();
+        let json = wxbrand_sign::read_bounded_file(path, MAX_STOCKS_FILE_SIZE).map_err(|e| {
+            SimulatorError::with_source(
+                SimulatorErrorKind::Stocks,
+                format!("reading {} failed", path.display()),
+                e,
+            )
+        })?;
+        self.stocks_from_json(json)
     }
 
     /// Serve HTTPS with a certificate for `localhost`, `127.0.0.1` and `::1`, signed by a CA made
@@ -566,6 +577,10 @@ impl SimulatorBuilder {
     }
 }
 
+/// The largest stocks file read ([`SimulatorBuilder::stocks_from_file`], `wxbrand simulate
+/// --stocks`): 16 MiB, some 15,000 stocks of about 1 KB each.
+pub const MAX_STOCKS_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
 /// A running simulator. Dropping it stops the server (connections finish their current answer);
 /// [`shutdown`](Self::shutdown) stops it and waits.
 pub struct SimulatorHandle {
@@ -626,6 +641,22 @@ impl SimulatorHandle {
     /// The brand generated at start, if [`SimulatorBuilder::ephemeral_brand`] was asked for.
     pub fn ephemeral_brand(&self) -> Option<&EphemeralBrand> {
         self.ephemeral.as_ref()
+    }
+
+    /// What a client needs to call this simulator as its ephemeral brand, as plain data
+    /// ([`Connection`]); `None` without an ephemeral brand (the simulator then holds no brand
+    /// private key).
+    pub fn connection(&self) -> Option<Connection> {
+        let brand = self.ephemeral.as_ref()?;
+        Some(Connection {
+            brand_id: brand.brand_id.clone(),
+            serial_no: brand.serial_no.clone(),
+            private_key: brand.private_key.clone(),
+            wechatpay_public_key_id: self.shared.signer.key_id.clone(),
+            wechatpay_public_key: self.wechatpay_public_key.clone(),
+            base_url: self.base_url.clone(),
+            ca_certificate_pem: self.ca_pem.clone(),
+        })
     }
 
     /// The fault script ([`Faults::on`]).

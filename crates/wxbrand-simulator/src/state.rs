@@ -8,7 +8,6 @@
 //! family adds (on stocks or another resource) is one more line there.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::Path;
 
 use bytes::Bytes;
 use wxbrand_core::product_coupon::{StockEntity, StockState};
@@ -99,18 +98,6 @@ pub(crate) fn stocks_from_json(json: &[u8]) -> Result<Vec<StockEntity>, Simulato
     list.into_iter()
         .map(|v| serde_json::from_value(v).map_err(bad))
         .collect()
-}
-
-/// Reads stocks from a JSON file (see [`stocks_from_json`]).
-pub(crate) fn stocks_from_file(path: &Path) -> Result<Vec<StockEntity>, SimulatorError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        SimulatorError::with_source(
-            SimulatorErrorKind::Stocks,
-            format!("reading {} failed", path.display()),
-            e,
-        )
-    })?;
-    stocks_from_json(&bytes)
 }
 
 /// Why a stock lookup failed.

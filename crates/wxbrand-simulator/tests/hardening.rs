@@ -277,3 +277,23 @@ async fn refusals_before_the_signature_verifies_share_a_signature_within_a_secon
     assert_eq!((a.status.as_u16(), b.status.as_u16()), (200, 200));
     assert_ne!(nonce(&a), nonce(&b));
 }
+
+/// `stocks_from_file` reads through the bounded reader: a device or a directory is refused at once.
+#[test]
+fn a_stocks_path_that_is_not_a_regular_file_is_refused_at_once() {
+    for path in ["/dev/zero", env!("CARGO_MANIFEST_DIR")] {
+        let error = wxbrand_simulator::Simulator::builder()
+            .stocks_from_file(path)
+            .unwrap_err();
+        assert_eq!(
+            error.kind(),
+            wxbrand_simulator::SimulatorErrorKind::Stocks,
+            "{error}"
+        );
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert!(
+            source.is_some_and(|s| s.contains("not a regular file")),
+            "{path}: {error:?}"
+        );
+    }
+}

@@ -28,7 +28,7 @@ pub fn run(args: &SignArgs) -> Result<(), Failure> {
     let signer = Signer::new(brand_id, serial_no, key);
     let authorization = signer
         .authorization(&method, &path_and_query, &body, timestamp, &nonce)
-        .map_err(|e| Failure::usage(e.to_string()))?;
+        .map_err(|e| Failure::usage(output::chain(&e)))?;
     if args.show_message {
         output::note(&output::escape(authorization.signed_message_bytes()));
     }

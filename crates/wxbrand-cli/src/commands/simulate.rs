@@ -46,7 +46,7 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failure> {
         .rate_limit_per_second(rate_limit)
         .max_connections(args.max_connections);
     if let Some(path) = &args.stocks {
-        let json = config::read_file(path, "stocks file")?;
+        let json = config::read_file(path, "stocks file", wxbrand_simulator::MAX_STOCKS_FILE_SIZE)?;
         builder = builder.stocks_from_json(json).map_err(|e| {
             Failure::usage(format!(
                 "the stocks file {}: {}",

@@ -6,7 +6,12 @@
 //! answer that failed verification, 5 for a transport failure, 1 for anything else (such as a
 //! verified answer that does not match the expected shape).
 
-use wxbrand_client::{Client, ClientBuilder, ConfigError, Error, ErrorKind, RetryPolicy};
+use std::pin::Pin;
+
+use futures_core::Stream;
+use wxbrand_client::{
+    Client, ClientBuilder, ConfigError, Error, ErrorKind, PagingLimit, RetryPolicy,
+};
 use wxbrand_product_coupon::{
     DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
 };
@@ -114,12 +119,12 @@ struct Limits {
     max_items: u64,
 }
 
-/// Follows `next_page_token` page by page, printing each page's stocks as it arrives (memory: one
-/// page), and stops with a failure naming the limit when `--max-pages` or `--max-items` is reached
-/// with more to come, when a page is empty yet names a next page, or when a token comes back.
+/// Every stock of the listing through the SDK's pager ([`wxbrand_client::PageStream`]), each
+/// printed as it arrives (memory: one page), with `--max-pages` / `--max-items` as the pager's
+/// caps; a listing the pager stops (a cap reached with more to come, an empty page that names a
+/// next page, a token given again) is a failure saying so.
 ///
 /// The output is closed (`]`, the count) on every path, so stdout stays valid JSON.
-// At merge: the SDK's paging stream gets its own caps and typed error; this loop can then use it.
 async fn list_all(
     client: &Client,
     first: ListStocksRequest,
@@ -138,73 +143,59 @@ async fn follow_pages(
     limits: Limits,
     printer: &mut output::StockListPrinter,
 ) -> Result<(), Failure> {
-    let base = first.clone();
-    let mut request = first;
-    // Tokens followed so far, to refuse one given again; at most --max-pages of them.
-    let mut seen_tokens = std::collections::HashSet::new();
-    let mut pages: u32 = 0;
-    loop {
-        let page = client
-            .product_coupon()
-            .list_stocks(request)
-            .await
-            .map_err(|e| call_failure(&e))?
-            .into_inner();
-        pages += 1;
-        let token = page.next_page_token.filter(|t| !t.is_empty());
-        let room = limits.max_items.saturating_sub(printer.printed());
-        let shown =
-            usize::try_from(room).map_or(page.stock_list.len(), |r| r.min(page.stock_list.len()));
-        printer.page(page.stock_list.get(..shown).unwrap_or_default())?;
-        let more_on_page = shown < page.stock_list.len();
-        let Some(token) = token else {
-            if more_on_page {
-                return Err(limit_reached(
-                    &format!("{} stocks (--max-items)", limits.max_items),
-                    "--max-items",
-                    None,
-                ));
-            }
-            return Ok(());
-        };
-        let continue_with = output::untrusted(&token, output::MAX_TEXT_CHARS);
-        if more_on_page || printer.printed() >= limits.max_items {
-            return Err(limit_reached(
-                &format!("{} stocks (--max-items)", limits.max_items),
-                "--max-items",
-                // The page's remaining stocks would be skipped by continuing from its token.
-                (!more_on_page).then_some(continue_with.as_str()),
-            ));
+    let mut stocks = client
+        .product_coupon()
+        .list_all_stocks(first)
+        .max_pages(limits.max_pages)
+        .max_items(limits.max_items);
+    while let Some(stock) = std::future::poll_fn(|cx| Pin::new(&mut stocks).poll_next(cx)).await {
+        match stock {
+            Ok(stock) => printer.page(std::slice::from_ref(&stock))?,
+            Err(error) => return Err(listing_failure(&error, stocks.pages_fetched())),
         }
-        if page.stock_list.is_empty() {
-            return Err(Failure::new(
-                FailureKind::Other,
-                format!(
-                    "stopped: page {pages} held no stock yet named a next page ({continue_with}); \
-                     a listing that goes on without stocks is not followed"
-                ),
-            ));
-        }
-        if pages >= limits.max_pages {
-            return Err(limit_reached(
-                &format!("{} pages (--max-pages)", limits.max_pages),
-                "--max-pages",
-                Some(&continue_with),
-            ));
-        }
-        if !seen_tokens.insert(token.clone()) {
-            return Err(Failure::new(
-                FailureKind::Other,
-                format!(
-                    "stopped: page {pages} named a next page already fetched ({continue_with}); \
-                     following it would loop forever"
-                ),
-            ));
-        }
-        request = base
-            .clone()
-            .page_token(token)
-            .map_err(|e| validation_failure(&e))?;
+    }
+    Ok(())
+}
+
+/// The failure of a listing the pager stopped on page `page`; any other error as [`call_failure`].
+fn listing_failure(error: &Error, page: u32) -> Failure {
+    let shown = |token: &str| output::untrusted(token, output::MAX_TEXT_CHARS);
+    match error.kind() {
+        ErrorKind::PagingLimit {
+            limit: PagingLimit::Pages(max),
+            resume_token,
+            ..
+        } => limit_reached(
+            &format!("{max} pages (--max-pages)"),
+            "--max-pages",
+            resume_token.as_deref().map(shown).as_deref(),
+        ),
+        ErrorKind::PagingLimit {
+            limit: PagingLimit::Items(max),
+            resume_token,
+            ..
+        } => limit_reached(
+            &format!("{max} stocks (--max-items)"),
+            "--max-items",
+            resume_token.as_deref().map(shown).as_deref(),
+        ),
+        ErrorKind::EmptyPageWithToken { token, .. } => Failure::new(
+            FailureKind::Other,
+            format!(
+                "stopped: page {page} held no stock yet named a next page ({}); a listing that \
+                 goes on without stocks is not followed",
+                shown(token)
+            ),
+        ),
+        ErrorKind::RepeatedPageToken { token, .. } => Failure::new(
+            FailureKind::Other,
+            format!(
+                "stopped: page {page} named a next page already fetched ({}); following it would \
+                 loop forever",
+                shown(token)
+            ),
+        ),
+        _ => call_failure(error),
     }
 }
 
@@ -293,7 +284,11 @@ fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilder, Failure>
         builder = builder.base_url(url).without_backup();
     }
     if let Some(path) = &connection.ca_cert {
-        builder = builder.add_root_certificate_pem(config::read_file(path, CA_CERT.what)?);
+        builder = builder.add_root_certificate_pem(config::read_file(
+            path,
+            CA_CERT.what,
+            config::MAX_CA_FILE_SIZE,
+        )?);
     }
     Ok(builder)
 }

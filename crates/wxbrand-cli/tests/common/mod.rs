@@ -48,6 +48,31 @@ pub fn wxbrand() -> assert_cmd::Command {
     command
 }
 
+/// The vector settings of `wxbrand simulate` (brand id, serial, brand public key, WeChat Pay
+/// private key and key id), as flags.
+pub fn simulate_settings() -> Vec<String> {
+    let config = config();
+    [
+        ("--brand-id", text(&config, "brand_id").to_owned()),
+        ("--serial-no", text(&config, "serial_no").to_owned()),
+        (
+            "--brand-public-key",
+            vector(text(&config, "brand_public_key")),
+        ),
+        (
+            "--wechatpay-private-key",
+            vector(text(&config, "wechatpay_private_key")),
+        ),
+        (
+            "--wechatpay-public-key-id",
+            text(&config, "wechatpay_public_key_id").to_owned(),
+        ),
+    ]
+    .into_iter()
+    .flat_map(|(flag, value)| [flag.to_owned(), value])
+    .collect()
+}
+
 /// A fresh directory under the system temp dir, removed on drop.
 #[derive(Debug)]
 pub struct TempDir(PathBuf);

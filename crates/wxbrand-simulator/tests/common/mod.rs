@@ -15,6 +15,9 @@ use wxbrand_simulator::{sample_stock, SimulatorBuilder, SimulatorHandle};
 pub const PREFIX: &str = "/brand/marketing/product-coupon/product-coupons";
 pub const COUPON: &str = "200000001";
 
+#[path = "../../../../testdata/vector_keys.rs"]
+mod vector_keys;
+
 macro_rules! vector {
     ($name:literal) => {
         include_str!(concat!(
@@ -43,15 +46,10 @@ pub fn vectors() -> Vectors {
         brand_id: text("brand_id"),
         serial_no: text("serial_no"),
         wechatpay_key_id: text("wechatpay_public_key_id"),
-        brand_private: PrivateKey::from_pem(vector!("keys/brand_private_key.pem").as_bytes())
-            .unwrap(),
-        brand_public: PublicKey::from_pem(vector!("keys/brand_public_key.pem").as_bytes()).unwrap(),
-        wechatpay_private: PrivateKey::from_pem(
-            vector!("keys/wechatpay_private_key.pem").as_bytes(),
-        )
-        .unwrap(),
-        wechatpay_public: PublicKey::from_pem(vector!("keys/wechatpay_public_key.pem").as_bytes())
-            .unwrap(),
+        brand_private: vector_keys::brand_key(),
+        brand_public: vector_keys::brand_public_key(),
+        wechatpay_private: vector_keys::wechatpay_key(),
+        wechatpay_public: vector_keys::wechatpay_public_key(),
     }
 }
 
