@@ -37,12 +37,15 @@ use wxbrand::clock::{Clock, ManualClock, SystemClock};
 use wxbrand::prelude::*;
 use wxbrand::product_coupon::{DeactivateStockRequest, StockEntity};
 use wxbrand::sign::message::{request_message, response_message};
-use wxbrand::sign::{PrivateKey, PublicKey};
 use wxbrand::Client;
 use wxbrand_transport::test_util::MockTransport;
 
+#[path = "../testdata/vector_keys.rs"]
+mod vector_keys;
+
+use vector_keys::{BRAND_ID, KEY_ID, SERIAL_NO};
+
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vectors/");
-const KEY_ID: &str = "PUB_KEY_ID_0112345678202501010000000000000001";
 const TIMESTAMP: i64 = 1_767_225_600;
 const ANSWER_NONCE: &str = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
 
@@ -73,9 +76,9 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let brand_pem = read("keys/brand_private_key.pem");
-    let wechatpay_private = PrivateKey::from_pem(&read("keys/wechatpay_private_key.pem")).unwrap();
-    let wechatpay_public_pem = read("keys/wechatpay_public_key.pem");
+    let brand_pem = vector_keys::BRAND_PRIVATE_KEY_PEM;
+    let wechatpay_private = vector_keys::wechatpay_key();
+    let wechatpay_public_pem = vector_keys::WECHATPAY_PUBLIC_KEY_PEM;
 
     // The prepared answer: the seed's StockEntity, signed once.
     let body = read("stock_entity_seed_example.json");
@@ -95,10 +98,10 @@ fn setup() -> Setup {
         MockTransport::with_responder(move |_request| Ok(answer.clone())).without_recording();
 
     let client = Client::builder()
-        .brand_id("120344")
-        .serial_no("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
-        .private_key(PrivateKey::from_pem(&brand_pem).unwrap())
-        .wechatpay_public_key(KEY_ID, PublicKey::from_pem(&wechatpay_public_pem).unwrap())
+        .brand_id(BRAND_ID)
+        .serial_no(SERIAL_NO)
+        .private_key(vector_keys::brand_key())
+        .wechatpay_public_key(KEY_ID, vector_keys::wechatpay_public_key())
         .transport(Arc::new(mock))
         .clock(Arc::new(ManualClock::new(TIMESTAMP)))
         .without_rate_limit("deactivate_stock")
@@ -121,10 +124,10 @@ fn setup() -> Setup {
         "593BEC0C930BF1AFEB40B4A08C8FB242",
         prepared.body().unwrap(),
     );
-    let raw_key = RsaKeyPair::from_pkcs8(&pem_body(&brand_pem)).unwrap();
+    let raw_key = RsaKeyPair::from_pkcs8(&pem_body(brand_pem)).unwrap();
     let raw_public = ParsedPublicKey::new(
         &signature::RSA_PKCS1_2048_8192_SHA256,
-        pem_body(&wechatpay_public_pem),
+        pem_body(wechatpay_public_pem),
     )
     .unwrap();
     let answer_signature = STANDARD.decode(signature).unwrap();

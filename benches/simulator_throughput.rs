@@ -37,7 +37,10 @@ use aws_lc_rs::signature::{self, RsaKeyPair};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use wxbrand_core::product_coupon::StockState;
-use wxbrand_sign::{PrivateKey, PublicKey, Signer};
+use wxbrand_sign::Signer;
+
+#[path = "../testdata/vector_keys.rs"]
+mod vector_keys;
 use wxbrand_simulator::Simulator;
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vectors/");
@@ -96,7 +99,7 @@ struct BoundRound {
 
 /// Raw aws-lc-rs RSA-2048 signatures on `threads` threads, over `duration`.
 fn raw_signs(threads: usize, duration: Duration) -> BoundRound {
-    let pem = read("keys/wechatpay_private_key.pem");
+    let pem = std::str::from_utf8(vector_keys::WECHATPAY_PRIVATE_KEY_PEM).unwrap();
     let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let der = STANDARD.decode(b64.trim()).unwrap();
     let message = b"1735660800\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n{\"stock_id\":\"123\"}\n";
@@ -281,11 +284,9 @@ fn main() {
 
     let config: serde_json::Value = serde_json::from_str(&read("config.json")).unwrap();
     let text = |k: &str| config[k].as_str().unwrap().to_string();
-    let brand_private =
-        PrivateKey::from_pem(read("keys/brand_private_key.pem").as_bytes()).unwrap();
-    let brand_public = PublicKey::from_pem(read("keys/brand_public_key.pem").as_bytes()).unwrap();
-    let wechatpay_private =
-        PrivateKey::from_pem(read("keys/wechatpay_private_key.pem").as_bytes()).unwrap();
+    let brand_private = vector_keys::brand_key();
+    let brand_public = vector_keys::brand_public_key();
+    let wechatpay_private = vector_keys::wechatpay_key();
     let key_id = text("wechatpay_public_key_id");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -13,12 +13,7 @@ use hostile_server::*;
 #[test]
 fn key_paths_that_are_not_small_regular_files_are_refused_at_once() {
     let dir = TempDir::new("key-paths");
-    let fifo = dir.join("fifo.pem");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let fifo = dir.fifo("fifo.pem");
     let big = dir.write("big.pem", vec![b'A'; 64 * 1024 + 1]);
     let cases = [
         (fifo.display().to_string(), "FIFO"),
@@ -76,12 +71,7 @@ fn key_paths_that_are_not_small_regular_files_are_refused_at_once() {
 #[test]
 fn other_file_paths_are_read_bounded_and_only_when_regular() {
     let dir = TempDir::new("other-paths");
-    let fifo = dir.join("fifo.json");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let fifo = dir.fifo("fifo.json");
     let big_body = dir.write("big.json", vec![b' '; 4 * 1024 * 1024 + 1]);
     let key = vector("keys/brand_private_key.pem");
     let sign = |body_file: &str| {

@@ -35,14 +35,19 @@ fn list_all_stops_at_max_pages_against_endless_fresh_tokens() {
     assert_eq!(stocks[19]["stock_id"], "100000020");
 }
 
-#[test]
-fn list_all_stops_at_max_items() {
-    let server = HostileServer::start(|n, _| {
+/// A listing of two stocks a page, each page naming a fresh next page.
+fn two_stocks_a_page_without_end() -> HostileServer {
+    HostileServer::start(|n, _| {
         page(
             &[stock(2 * n - 1, "a"), stock(2 * n, "b")],
             Some(format!("fresh{n}")),
         )
-    });
+    })
+}
+
+#[test]
+fn list_all_stops_at_max_items() {
+    let server = two_stocks_a_page_without_end();
     let output = stock_list_all(&server.url())
         .args(["--max-items", "5", "--output", "table"])
         .output()
@@ -123,12 +128,7 @@ fn list_all_prints_each_page_before_fetching_the_next() {
 
 #[test]
 fn list_all_at_max_items_on_a_page_boundary_stops_before_the_next_page_and_says_where_to_resume() {
-    let server = HostileServer::start(|n, _| {
-        page(
-            &[stock(2 * n - 1, "a"), stock(2 * n, "b")],
-            Some(format!("fresh{n}")),
-        )
-    });
+    let server = two_stocks_a_page_without_end();
     let output = stock_list_all(&server.url())
         .args(["--max-items", "4"])
         .output()

@@ -95,6 +95,18 @@ impl TempDir {
         self.0.join(name)
     }
 
+    /// Makes a FIFO (named pipe) inside the directory and returns its path.
+    #[cfg(unix)]
+    pub fn fifo(&self, name: &str) -> PathBuf {
+        let path = self.join(name);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success(), "mkfifo {}", path.display());
+        path
+    }
+
     /// Writes a file inside the directory and returns its path.
     pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let path = self.join(name);
