@@ -32,7 +32,7 @@ pub const PARAM_ERROR: &str = "param_error";
 pub const STOCK_NOT_FOUND: &str = "stock_not_found";
 /// The stock exists under another product coupon (404 `RESOURCE_NOT_EXISTS`).
 pub const STOCK_OF_ANOTHER_COUPON: &str = "stock_of_another_coupon";
-/// Listing a product coupon that has no stocks (404 `RESOURCE_NOT_EXISTS`).
+/// A product coupon the simulator does not hold (404 `RESOURCE_NOT_EXISTS`).
 pub const PRODUCT_COUPON_NOT_FOUND: &str = "product_coupon_not_found";
 /// Deactivating a stock that is not `SENDING` or `PAUSED` (400 `INVALID_REQUEST`).
 pub const INVALID_STATE: &str = "invalid_state";

@@ -12,4 +12,6 @@ pub enum Route {
     GetStock,
     /// `GET …/product-coupons/{product_coupon_id}/stocks`
     ListStocks,
+    /// `GET …/product-coupons/{product_coupon_id}`
+    GetCoupon,
 }

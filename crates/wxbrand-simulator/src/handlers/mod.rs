@@ -2,6 +2,7 @@
 //! the checked path parameters, the query, the body — and answers an [`Answer`]; the pipeline
 //! signs and sends it.
 
+pub(crate) mod coupons;
 pub(crate) mod stocks;
 
 use crate::answer::Answer;

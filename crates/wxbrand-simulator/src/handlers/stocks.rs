@@ -8,7 +8,7 @@ use wxbrand_core::product_coupon::StockState;
 
 use crate::answer::{errno, Answer};
 use crate::body_rules::{FieldRule, Received, RequestBody};
-use crate::handlers::Call;
+use crate::handlers::{coupons, Call};
 use crate::page_token;
 use crate::path_params;
 use crate::reason;
@@ -176,10 +176,7 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
         page_size,
     );
     let Some(page) = page else {
-        return Answer::not_exists(
-            reason::PRODUCT_COUPON_NOT_FOUND,
-            "the product coupon does not exist",
-        );
+        return coupons::coupon_not_found();
     };
     let mut out = serde_json::Map::new();
     out.insert(
