@@ -16,6 +16,10 @@ use wxbrand_core::product_coupon::{
 };
 use wxbrand_core::Rfc3339;
 
+mod writes;
+
+pub(crate) use writes::{Refusal, WriteKey, Written};
+
 use crate::error::{SimulatorError, SimulatorErrorKind};
 use crate::stats::StateTransition;
 
@@ -191,6 +195,8 @@ pub(crate) struct Page {
 #[derive(Debug, Clone)]
 struct DoneRequest {
     target: String,
+    /// The request's decoded body, encoded again; `None` when seeded (any body matches).
+    fingerprint: Option<String>,
     answer: Bytes,
 }
 
@@ -291,6 +297,7 @@ impl World {
         if let Ok(answer) = serde_json::to_vec(entity) {
             let done = DoneRequest {
                 target,
+                fingerprint: None,
                 answer: Bytes::from(answer),
             };
             self.record_request_numbers(&Requester::Seed, numbers, &done);
@@ -498,6 +505,7 @@ impl World {
         let numbers = request_numbers_of(stock);
         let done = DoneRequest {
             target: stock_target(product_coupon_id, stock_id),
+            fingerprint: None,
             answer: answer.clone(),
         };
         self.record_request_numbers(&Requester::Brand(brand_id.to_string()), numbers, &done);
