@@ -8,6 +8,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use wxbrand_core::product_coupon as pc;
 use wxbrand_core::ValidationError;
 
 use crate::answer::{errno, Answer};
@@ -212,6 +213,39 @@ fn field_and_issue(path: &str, message: &str) -> (String, String) {
     // A validated field type says "the value must be …; got …".
     let issue = message.strip_prefix("the value ").unwrap_or(message);
     (field, issue.to_string())
+}
+
+/// A body type of `wxbrand_core` with the rules its types cannot check alone (across fields).
+pub(crate) trait CoreBody: DeserializeOwned + serde::Serialize + 'static {
+    /// The body's cross-field rules (core's `validate`), naming the field by its path.
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+}
+
+/// Implements [`CoreBody`] for core body types, with their `validate` where they have one.
+macro_rules! core_bodies {
+    (validated: $($validated:ty),* ; plain: $($plain:ty),* $(,)?) => {
+        $(impl CoreBody for $validated {
+            fn validate(&self) -> Result<(), ValidationError> {
+                <$validated>::validate(self)
+            }
+        })*
+        $(impl CoreBody for $plain {})*
+    };
+}
+
+core_bodies! {
+    validated: pc::CreateCouponBody, pc::UpdateCouponBody;
+    plain: pc::DeactivateCouponBody,
+}
+
+/// Decodes a core body and checks its cross-field rules; `Err` is the `PARAM_ERROR` answer.
+pub(crate) fn decode_checked<B: CoreBody>(bytes: &[u8]) -> Result<B, Answer> {
+    let body = decode_typed::<B>(bytes)?;
+    body.validate()
+        .map_err(|e| Answer::rule_broken(e.field(), &e, "body"))?;
+    Ok(body)
 }
 
 /// The field named by serde's "duplicate field `name`" message, if that is what it says.

@@ -14,4 +14,10 @@ pub enum Route {
     ListStocks,
     /// `GET …/product-coupons/{product_coupon_id}`
     GetCoupon,
+    /// `POST …/product-coupons`
+    CreateCoupon,
+    /// `PATCH …/product-coupons/{product_coupon_id}`
+    UpdateCoupon,
+    /// `POST …/product-coupons/{product_coupon_id}/deactivate`
+    DeactivateCoupon,
 }

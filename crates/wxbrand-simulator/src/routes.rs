@@ -84,6 +84,33 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         rate_limited: false,
         handler: coupons::get,
     },
+    RouteRow {
+        route: Route::CreateCoupon,
+        name: "create_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::create),
+    },
+    RouteRow {
+        route: Route::UpdateCoupon,
+        name: "update_coupon",
+        method: Method::PATCH,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::update),
+    },
+    RouteRow {
+        route: Route::DeactivateCoupon,
+        name: "deactivate_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/deactivate",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::deactivate),
+    },
 ];
 
 const fn all_routes<const N: usize>() -> [Route; N] {
@@ -189,7 +216,7 @@ mod tests {
             assert_eq!(row.route.name(), row.name);
             assert_eq!(
                 row.body == Body::Json,
-                row.method == Method::POST,
+                row.method != Method::GET,
                 "{}",
                 row.name
             );

@@ -18,7 +18,7 @@ use wxbrand_core::Rfc3339;
 
 mod writes;
 
-pub(crate) use writes::{Refusal, WriteKey, Written};
+pub(crate) use writes::{FirstStock, Refusal, WriteKey, Written};
 
 use crate::error::{SimulatorError, SimulatorErrorKind};
 use crate::stats::StateTransition;
@@ -261,6 +261,8 @@ pub(crate) struct World {
     /// request number → who used it, for what kind of request, and what it did.
     done: HashMap<String, Vec<(Requester, &'static str, DoneRequest)>>,
     admissions: HashMap<String, VecDeque<i64>>,
+    /// The last id handed out to a created coupon, stock or bundle.
+    last_id: u64,
 }
 
 impl World {

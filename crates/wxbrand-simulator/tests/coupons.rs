@@ -4,7 +4,9 @@
 mod common;
 
 use common::*;
-use wxbrand_core::product_coupon::{ProductCouponEntity, ProductCouponState};
+use wxbrand_core::product_coupon::{
+    CreateCouponResponse, ProductCouponEntity, ProductCouponState, StockState,
+};
 use wxbrand_simulator::{reason, sample_coupon, Route};
 
 #[tokio::test]
@@ -79,5 +81,137 @@ async fn get_coupon_of_an_unknown_id_is_not_found_and_a_seeded_stock_implies_its
     .await;
     answer.assert_error(&caller, 400, "PARAM_ERROR");
     assert_eq!(answer.json()["detail"]["field"], "product_coupon_id");
+    sim.shutdown().await;
+}
+
+fn create_body(out_request_no: &str) -> serde_json::Value {
+    serde_json::json!({
+        "out_request_no": out_request_no,
+        "scope": "ALL",
+        "type": "NORMAL",
+        "usage_mode": "SINGLE",
+        "single_usage_info": { "normal_coupon": { "threshold": 10000, "discount_amount": 1000 } },
+        "display_info": {
+            "name": "满100减10元",
+            "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/coupon.png",
+            "background_url": "https://wxpaylogo.qpic.cn/wxpaylogo/background.png"
+        },
+        "out_product_no": "product_0001",
+        "stock": {
+            "remark": "first stock",
+            "coupon_code_mode": "WECHATPAY",
+            "stock_send_rule": { "max_count": 1000, "max_count_per_day": 100, "max_count_per_user": 1 },
+            "single_usage_rule": {
+                "coupon_available_period": {
+                    "available_begin_time": "2026-01-01T00:00:00+08:00",
+                    "available_end_time": "2026-12-31T23:59:59+08:00"
+                }
+            },
+            "usage_rule_display_info": {
+                "coupon_usage_method_list": ["OFFLINE"],
+                "usage_description": "全场可用",
+                "coupon_available_store_info": { "description": "所有门店" }
+            },
+            "coupon_display_info": { "code_display_mode": "QRCODE", "background_color": "Color020" },
+            "notify_config": { "notify_appid": "wx1234567890abcdef" },
+            "store_scope": "ALL"
+        }
+    })
+}
+
+fn bytes(value: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap()
+}
+
+#[tokio::test]
+async fn create_coupon_makes_the_coupon_and_its_stock_once_per_request_number() {
+    let sim = builder(0).start().await.unwrap();
+    let caller = Caller::vectors(&sim);
+    let client = client();
+    let body = bytes(&create_body("create_0001"));
+
+    let answer = send(&client, caller.request("POST", PREFIX, &body)).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    caller
+        .verifier
+        .verify_response(&answer.headers, &answer.body, now())
+        .unwrap();
+    let created: CreateCouponResponse = serde_json::from_slice(&answer.body).unwrap();
+    let coupon_id = created.coupon.product_coupon_id.clone();
+    assert_eq!(created.coupon.state, ProductCouponState::Effective);
+    assert_eq!(
+        created.coupon.out_product_no.as_deref(),
+        Some("product_0001")
+    );
+    let stock = created.stock.clone().unwrap();
+    assert_eq!(stock.product_coupon_id, coupon_id);
+    assert_eq!(stock.state, StockState::Sending);
+    assert_eq!(stock.sent_count_info.as_ref().unwrap().total_count, Some(0));
+    assert_ne!(stock.stock_id, coupon_id);
+    assert_eq!(sim.coupon(&coupon_id), Some(created.coupon.clone()));
+    assert_eq!(sim.stock(&coupon_id, &stock.stock_id), Some(stock.clone()));
+
+    // The same request again (keys in another order): the first answer, byte for byte.
+    let mut reordered = serde_json::Map::new();
+    for (k, v) in create_body("create_0001").as_object().unwrap().iter().rev() {
+        reordered.insert(k.clone(), v.clone());
+    }
+    let again = send(
+        &client,
+        caller.request("POST", PREFIX, &bytes(&reordered.into())),
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body, answer.body);
+    assert_eq!(sim.stock_count(), 1);
+
+    // The same number with another body: refused, nothing made.
+    let mut other = create_body("create_0001");
+    other["out_product_no"] = "product_0002".into();
+    let refused = send(&client, caller.request("POST", PREFIX, &bytes(&other))).await;
+    refused.assert_error(&caller, 400, "INVALID_REQUEST");
+    assert_eq!(sim.stats().rejections_for(reason::OUT_REQUEST_NO_REUSED), 1);
+
+    // A new number makes a second coupon with new ids.
+    let second = send(
+        &client,
+        caller.request("POST", PREFIX, &bytes(&create_body("create_0002"))),
+    )
+    .await;
+    let second: CreateCouponResponse = serde_json::from_slice(&second.body).unwrap();
+    assert_ne!(second.coupon.product_coupon_id, coupon_id);
+    assert_eq!(sim.stock_count(), 2);
+    assert_eq!(sim.stats().requests_on(Route::CreateCoupon), 4);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn create_coupon_refuses_a_broken_rule_naming_its_path() {
+    let sim = builder(0).start().await.unwrap();
+    let caller = Caller::vectors(&sim);
+    let client = client();
+    let mut cases = Vec::new();
+    let mut body = create_body("create_0001");
+    body["stock"]["stock_send_rule"]["max_count_per_user"] = 101.into();
+    cases.push((body, "stock.stock_send_rule.max_count_per_user"));
+    let mut body = create_body("create_0001");
+    body["display_info"].as_object_mut().unwrap().remove("name");
+    cases.push((body, "display_info.name"));
+    let mut body = create_body("create_0001");
+    body.as_object_mut().unwrap().remove("stock");
+    cases.push((body, "stock"));
+    let mut body = create_body("create_0001");
+    body["out_request_no"] = "abc".into();
+    cases.push((body, "out_request_no"));
+    let mut body = create_body("create_0001");
+    body["stock"]["unknown_field"] = 1.into();
+    cases.push((body, "stock.unknown_field"));
+    for (body, field) in cases {
+        let answer = send(&client, caller.request("POST", PREFIX, &bytes(&body))).await;
+        answer.assert_error(&caller, 400, "PARAM_ERROR");
+        assert_eq!(answer.json()["detail"]["field"], field, "{:?}", answer.body);
+        assert_eq!(answer.json()["detail"]["location"], "body");
+    }
+    assert_eq!(sim.stock_count(), 0);
     sim.shutdown().await;
 }

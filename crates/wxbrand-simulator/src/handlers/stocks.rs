@@ -38,7 +38,8 @@ impl RequestBody for DeactivateStockBody {
     ];
 }
 
-fn missing_answer(missing: Missing) -> Answer {
+/// The answer for a stock the simulator does not hold under this coupon.
+pub(crate) fn missing_answer(missing: Missing) -> Answer {
     match missing {
         Missing::Stock => Answer::not_exists(reason::STOCK_NOT_FOUND, "the stock does not exist"),
         Missing::OtherCoupon => Answer::not_exists(

@@ -212,3 +212,180 @@ pub(crate) fn transition(
         at_unix_millis: now_millis,
     }
 }
+
+/// The first stock or stock bundle of a new coupon, as the create request gave it (encoded).
+#[derive(Debug)]
+pub(crate) enum FirstStock {
+    /// A `SINGLE` coupon's stock (`StockForCreate`, encoded).
+    Stock(serde_json::Value),
+    /// A `PROGRESSIVE_BUNDLE` coupon's bundle (`StockBundleForCreate`, encoded) and how many
+    /// uses (one stock each).
+    Bundle(serde_json::Value, usize),
+}
+
+/// The answer of a create: the coupon with its first stock or bundle.
+#[derive(Debug, Serialize)]
+struct Created<'a> {
+    #[serde(flatten)]
+    coupon: &'a ProductCouponEntity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stock: Option<&'a StockEntity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stock_bundle: Option<serde_json::Value>,
+}
+
+/// Which fields of a stock's usage rule list hold one rule per use, and the field of one use.
+const STAGE_LISTS: [(&str, &str); 3] = [
+    ("normal_coupon_list", "normal_coupon"),
+    ("discount_coupon_list", "discount_coupon"),
+    ("exchange_coupon_list", "exchange_coupon"),
+];
+
+impl World {
+    /// A fresh numeric id no coupon, stock or bundle has.
+    fn fresh_id(&mut self) -> String {
+        // Ids the simulator makes are ten digits, from 1000000001.
+        self.last_id = self.last_id.max(1_000_000_000);
+        loop {
+            self.last_id += 1;
+            let id = self.last_id.to_string();
+            if !self.coupon_index.contains_key(&id) && !self.index.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// A new stock of `product_coupon_id` from a `StockForCreate` (or bundle) object, `SENDING`
+    /// at once (the simulator's audit passes instantly), nothing sent yet.
+    fn new_stock(
+        &mut self,
+        product_coupon_id: &str,
+        mut fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<StockEntity, Refusal> {
+        let stock_id = self.fresh_id();
+        let upload = fields.get("coupon_code_mode").and_then(|m| m.as_str()) == Some("UPLOAD");
+        fields.insert("product_coupon_id".into(), product_coupon_id.into());
+        fields.insert("stock_id".into(), stock_id.into());
+        fields.insert(
+            "sent_count_info".into(),
+            serde_json::json!({ "total_count": 0, "today_count": 0 }),
+        );
+        if upload {
+            fields.insert(
+                "coupon_code_count_info".into(),
+                serde_json::json!({ "total_count": 0, "available_count": 0 }),
+            );
+        }
+        fields.insert("state".into(), "SENDING".into());
+        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|_| Refusal::Encoding)
+    }
+
+    /// Adds a stock that [`new_stock`](Self::new_stock) made to its coupon.
+    fn add_stock(&mut self, stock: StockEntity) {
+        self.put(stock);
+    }
+
+    /// The stocks of a new bundle: one per use, each with its stage's discount rule.
+    fn new_bundle(
+        &mut self,
+        product_coupon_id: &str,
+        bundle: serde_json::Value,
+        count: usize,
+    ) -> Result<(String, Vec<StockEntity>), Refusal> {
+        let serde_json::Value::Object(mut fields) = bundle else {
+            return Err(Refusal::Encoding);
+        };
+        let rule = fields
+            .remove("progressive_bundle_usage_rule")
+            .unwrap_or_default();
+        let bundle_id = self.fresh_id();
+        let mut stocks = Vec::with_capacity(count);
+        for index in 0..count {
+            let mut stage = serde_json::Map::new();
+            if let Some(period) = rule.get("coupon_available_period") {
+                stage.insert("coupon_available_period".into(), period.clone());
+            }
+            for (list, one) in STAGE_LISTS {
+                if let Some(item) = rule.get(list).and_then(|l| l.get(index)) {
+                    stage.insert(one.into(), item.clone());
+                }
+            }
+            let mut stock_fields = fields.clone();
+            stock_fields.insert(
+                "progressive_bundle_usage_rule".into(),
+                serde_json::Value::Object(stage),
+            );
+            stock_fields.insert(
+                "stock_bundle_info".into(),
+                serde_json::json!({ "stock_bundle_id": bundle_id, "stock_bundle_index": index }),
+            );
+            stocks.push(self.new_stock(product_coupon_id, stock_fields)?);
+        }
+        Ok((bundle_id, stocks))
+    }
+
+    /// Creates a product coupon (`EFFECTIVE` at once) from the create body's coupon fields,
+    /// with its first stock or bundle; ids are generated.
+    pub(crate) fn create_coupon(
+        &mut self,
+        key: WriteKey<'_>,
+        coupon_fields: serde_json::Map<String, serde_json::Value>,
+        first: FirstStock,
+    ) -> Result<Written, Refusal> {
+        self.write(key, |world| {
+            let product_coupon_id = world.fresh_id();
+            let mut fields = coupon_fields;
+            fields.insert("product_coupon_id".into(), product_coupon_id.clone().into());
+            fields.insert("state".into(), "EFFECTIVE".into());
+            let entity: ProductCouponEntity =
+                serde_json::from_value(serde_json::Value::Object(fields))
+                    .map_err(|_| Refusal::Encoding)?;
+            let (stock, bundle) = match first {
+                FirstStock::Stock(value) => {
+                    let serde_json::Value::Object(fields) = value else {
+                        return Err(Refusal::Encoding);
+                    };
+                    (Some(world.new_stock(&product_coupon_id, fields)?), None)
+                }
+                FirstStock::Bundle(value, count) => {
+                    let (id, stocks) = world.new_bundle(&product_coupon_id, value, count)?;
+                    (None, Some((id, stocks)))
+                }
+            };
+            let body = encode(&Created {
+                coupon: &entity,
+                stock: stock.as_ref(),
+                stock_bundle: bundle.as_ref().map(|(id, stocks)| {
+                    serde_json::json!({ "stock_bundle_id": id, "stock_list": stocks })
+                }),
+            })?;
+            world.put_coupon(entity);
+            if let Some(stock) = stock {
+                world.add_stock(stock);
+            }
+            if let Some((_, stocks)) = bundle {
+                for stock in stocks {
+                    world.add_stock(stock);
+                }
+            }
+            Ok((body, Vec::new()))
+        })
+    }
+
+    /// Replaces a live coupon's display information.
+    pub(crate) fn update_coupon(
+        &mut self,
+        key: WriteKey<'_>,
+        display_info: wxbrand_core::product_coupon::ProductCouponDisplayInfo,
+    ) -> Result<Written, Refusal> {
+        let product_coupon_id = key.target.clone();
+        self.write(key, |world| {
+            let coupon = world.live_coupon_mut(&product_coupon_id)?;
+            let mut entity = coupon.clone();
+            entity.display_info = Some(display_info);
+            let body = encode(&entity)?;
+            *coupon = entity;
+            Ok((body, Vec::new()))
+        })
+    }
+}
