@@ -1,7 +1,7 @@
 //! Product coupons (商品券) of the WeChat Pay brand API for wxbrand: create, get, update and
 //! deactivate a coupon; create, get, list, update, deactivate its stocks (批次), change their
-//! budgets, upload their codes and attach stores; the same for stock bundles (批次组), on the async [`Client`] and (feature `blocking`) the
-//! `BlockingClient`.
+//! budgets, upload their codes and attach stores; the same for stock bundles (批次组), on the
+//! async [`Client`] and (feature `blocking`) the `BlockingClient`.
 //!
 //! Each method is one line over the client's generic `send` / `paginate`, generated from one list
 //! (the operations themselves are declarations in [`wxbrand_core::product_coupon`]); any request
