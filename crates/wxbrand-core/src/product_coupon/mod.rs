@@ -9,6 +9,8 @@ mod coupon;
 mod coupon_requests;
 mod display;
 mod requests;
+#[cfg(test)]
+mod request_tests;
 pub mod rules;
 mod stock;
 mod stock_requests;
