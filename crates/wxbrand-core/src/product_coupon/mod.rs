@@ -8,9 +8,9 @@ mod bundle;
 mod coupon;
 mod coupon_requests;
 mod display;
-mod requests;
 #[cfg(test)]
 mod request_tests;
+mod requests;
 pub mod rules;
 mod stock;
 mod stock_requests;
