@@ -106,7 +106,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Deactivate, query and list product coupon stocks.
+    /// Create, change, deactivate, query and list product coupon stocks.
     Stock(StockArgs),
     /// Create, query, update and deactivate product coupons.
     Coupon(crate::commands::coupon::CouponArgs),
