@@ -17,7 +17,11 @@
 //! - `POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`: deactivate a stock;
 //! - `GET /product-coupons/{product_coupon_id}/stocks/{stock_id}`: query a stock;
 //! - `GET /product-coupons/{product_coupon_id}/stocks`: list stocks (`state`, `stock_bundle_id`,
-//!   `page_size` 1–50 default 20, `page_token`).
+//!   `page_size` 1–50 default 20, `page_token`);
+//! - `GET /product-coupons/{product_coupon_id}`: query a product coupon.
+//!
+//! Product coupons own their stocks: seed them with [`SimulatorBuilder::coupon`] (or let a seeded
+//! stock imply its coupon, `EFFECTIVE` with only its id).
 //!
 //! Anything else answers 404 (`NOT_FOUND`) or 405 (`METHOD_NOT_ALLOWED`) with a JSON body.
 //!
@@ -159,7 +163,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use wxbrand_core::product_coupon::StockEntity;
+use wxbrand_core::product_coupon::{ProductCouponEntity, StockEntity};
 use wxbrand_sign::{PrivateKey, PublicKey};
 
 pub use error::{SimulatorError, SimulatorErrorKind};
@@ -167,7 +171,7 @@ pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
 pub use route::Route;
 pub use routes::PRODUCT_COUPON_PREFIX;
-pub use state::sample_stock;
+pub use state::{sample_coupon, sample_stock};
 pub use stats::{
     DeactivationArrival, DeactivationEvent, StateTransition, Stats, DEFAULT_STATS_HISTORY,
 };
@@ -223,6 +227,7 @@ pub struct SimulatorBuilder {
     ephemeral_brand_id: Option<String>,
     wechatpay: Option<(PrivateKey, String)>,
     stocks: Vec<StockEntity>,
+    coupons: Vec<ProductCouponEntity>,
     tls: TlsChoice,
     listen: Option<SocketAddr>,
     clock: Option<Arc<dyn Clock>>,
@@ -245,6 +250,7 @@ impl fmt::Debug for SimulatorBuilder {
                 &self.wechatpay.as_ref().map(|(_, id)| id),
             )
             .field("stocks", &self.stocks.len())
+            .field("coupons", &self.coupons.len())
             .field("tls", &self.tls)
             .field("listen", &self.listen)
             .field("custom_clock", &self.clock.is_some())
@@ -272,6 +278,7 @@ impl SimulatorBuilder {
             ephemeral_brand_id: None,
             wechatpay: None,
             stocks: Vec::new(),
+            coupons: Vec::new(),
             tls: TlsChoice::Off,
             listen: None,
             clock: None,
@@ -320,6 +327,13 @@ impl SimulatorBuilder {
     /// Adds a stock (replacing one with the same product coupon and stock ids).
     pub fn stock(mut self, stock: StockEntity) -> Self {
         self.stocks.push(stock);
+        self
+    }
+
+    /// Adds a product coupon (replacing one with the same id). A stock whose coupon is not added
+    /// implies one (`EFFECTIVE`, with only its id).
+    pub fn coupon(mut self, coupon: ProductCouponEntity) -> Self {
+        self.coupons.push(coupon);
         self
     }
 
@@ -491,6 +505,9 @@ impl SimulatorBuilder {
         };
 
         let mut world = World::default();
+        for coupon in self.coupons {
+            world.put_coupon(coupon);
+        }
         for stock in self.stocks {
             world.put(stock);
         }
@@ -650,6 +667,16 @@ impl SimulatorHandle {
             .get(product_coupon_id, stock_id)
             .ok()
             .cloned()
+    }
+
+    /// A snapshot of one product coupon as the simulator holds it now.
+    pub fn coupon(&self, product_coupon_id: &str) -> Option<ProductCouponEntity> {
+        self.shared.world().get_coupon(product_coupon_id).cloned()
+    }
+
+    /// Adds or replaces a product coupon while running (its stocks are kept).
+    pub fn put_coupon(&self, coupon: ProductCouponEntity) {
+        self.shared.world().put_coupon(coupon);
     }
 
     /// Adds or replaces a stock while running.

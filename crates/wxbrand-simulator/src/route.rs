@@ -12,4 +12,12 @@ pub enum Route {
     GetStock,
     /// `GET …/product-coupons/{product_coupon_id}/stocks`
     ListStocks,
+    /// `GET …/product-coupons/{product_coupon_id}`
+    GetCoupon,
+    /// `POST …/product-coupons`
+    CreateCoupon,
+    /// `PATCH …/product-coupons/{product_coupon_id}`
+    UpdateCoupon,
+    /// `POST …/product-coupons/{product_coupon_id}/deactivate`
+    DeactivateCoupon,
 }

@@ -7,7 +7,7 @@
 use http::Method;
 
 use crate::answer::Answer;
-use crate::handlers::{stocks, Call};
+use crate::handlers::{coupons, stocks, Call};
 use crate::path_params::{self, BadParam, PathParams};
 use crate::route::Route;
 
@@ -74,6 +74,42 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         body: Body::None,
         rate_limited: false,
         handler: stocks::list,
+    },
+    RouteRow {
+        route: Route::GetCoupon,
+        name: "get_coupon",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}",
+        body: Body::None,
+        rate_limited: false,
+        handler: coupons::get,
+    },
+    RouteRow {
+        route: Route::CreateCoupon,
+        name: "create_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::create),
+    },
+    RouteRow {
+        route: Route::UpdateCoupon,
+        name: "update_coupon",
+        method: Method::PATCH,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::update),
+    },
+    RouteRow {
+        route: Route::DeactivateCoupon,
+        name: "deactivate_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/deactivate",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::deactivate),
     },
 ];
 
@@ -180,7 +216,7 @@ mod tests {
             assert_eq!(row.route.name(), row.name);
             assert_eq!(
                 row.body == Body::Json,
-                row.method == Method::POST,
+                row.method != Method::GET,
                 "{}",
                 row.name
             );
@@ -203,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn resolves_the_three_routes() {
+    fn resolves_each_route() {
         let base = "/brand/marketing/product-coupon/product-coupons/200000001/stocks";
         let (route, params) = matched(resolve(&Method::GET, base));
         assert_eq!(route, Route::ListStocks);
@@ -214,6 +250,12 @@ mod tests {
         let (route, params) = matched(resolve(&Method::POST, &format!("{base}/123/deactivate")));
         assert_eq!(route, Route::DeactivateStock);
         assert_eq!(params.get("stock_id"), "123");
+        let (route, params) = matched(resolve(
+            &Method::GET,
+            "/brand/marketing/product-coupon/product-coupons/200000001",
+        ));
+        assert_eq!(route, Route::GetCoupon);
+        assert_eq!(params.get("product_coupon_id"), "200000001");
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/123/deactivate")),
             Resolved::Unserved(Unserved::MethodNotAllowed { allow: "POST" })

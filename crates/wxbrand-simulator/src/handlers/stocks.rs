@@ -8,7 +8,7 @@ use wxbrand_core::product_coupon::StockState;
 
 use crate::answer::{errno, Answer};
 use crate::body_rules::{FieldRule, Received, RequestBody};
-use crate::handlers::Call;
+use crate::handlers::{coupons, Call};
 use crate::page_token;
 use crate::path_params;
 use crate::reason;
@@ -38,7 +38,8 @@ impl RequestBody for DeactivateStockBody {
     ];
 }
 
-fn missing_answer(missing: Missing) -> Answer {
+/// The answer for a stock the simulator does not hold under this coupon.
+pub(crate) fn missing_answer(missing: Missing) -> Answer {
     match missing {
         Missing::Stock => Answer::not_exists(reason::STOCK_NOT_FOUND, "the stock does not exist"),
         Missing::OtherCoupon => Answer::not_exists(
@@ -176,10 +177,7 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
         page_size,
     );
     let Some(page) = page else {
-        return Answer::not_exists(
-            reason::PRODUCT_COUPON_NOT_FOUND,
-            "the product coupon does not exist",
-        );
+        return coupons::coupon_not_found();
     };
     let mut out = serde_json::Map::new();
     out.insert(
