@@ -236,7 +236,8 @@ macro_rules! core_bodies {
 }
 
 core_bodies! {
-    validated: pc::CreateCouponBody, pc::UpdateCouponBody;
+    validated: pc::CreateCouponBody, pc::UpdateCouponBody, pc::CreateStockBody,
+        pc::UpdateStockBody, pc::UpdateBudgetBody, pc::StoreListBody, pc::UploadCouponCodesBody;
     plain: pc::DeactivateCouponBody,
 }
 

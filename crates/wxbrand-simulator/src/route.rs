@@ -20,4 +20,18 @@ pub enum Route {
     UpdateCoupon,
     /// `POST …/product-coupons/{product_coupon_id}/deactivate`
     DeactivateCoupon,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks`
+    CreateStock,
+    /// `PATCH …/product-coupons/{product_coupon_id}/stocks/{stock_id}`
+    UpdateStock,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
+    UpdateStockBudget,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`
+    AssociateStores,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`
+    DisassociateStores,
+    /// `GET …/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`
+    ListAssociatedStores,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`
+    UploadCouponCodes,
 }

@@ -16,6 +16,7 @@ use wxbrand_core::product_coupon::{
 };
 use wxbrand_core::Rfc3339;
 
+mod stock_writes;
 mod writes;
 
 pub(crate) use writes::{FirstStock, Refusal, WriteKey, Written};
@@ -247,6 +248,8 @@ fn request_numbers_of_coupon(coupon: &ProductCouponEntity) -> Vec<(&'static str,
 struct Coupon {
     entity: ProductCouponEntity,
     stocks: Vec<StockEntity>,
+    /// Stores and uploaded codes, by stock id.
+    extras: HashMap<String, stock_writes::StockExtras>,
 }
 
 /// Product coupons in insertion order, which own their stocks, plus the bookkeeping around them.
@@ -347,6 +350,7 @@ impl World {
                         ProductCouponState::Effective,
                     ),
                     stocks: Vec::new(),
+                    extras: HashMap::new(),
                 });
                 self.coupon_index.insert(product_coupon_id.to_string(), i);
                 i

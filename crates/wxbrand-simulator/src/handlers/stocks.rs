@@ -4,15 +4,18 @@ use bytes::Bytes;
 use serde::Deserialize;
 use wxbrand_core::field::OutRequestNo;
 use wxbrand_core::product_coupon::DeactivateReason;
-use wxbrand_core::product_coupon::StockState;
+use wxbrand_core::product_coupon::{
+    CreateStockBody, StockState, StoreListBody, StoreRef, UpdateBudgetBody, UpdateStockBody,
+    UploadCouponCodesBody,
+};
 
 use crate::answer::{errno, Answer};
 use crate::body_rules::{FieldRule, Received, RequestBody};
-use crate::handlers::{coupons, Call};
+use crate::handlers::{coupons, refusal_answer, Call};
 use crate::page_token;
 use crate::path_params;
 use crate::reason;
-use crate::state::{Deactivation, Missing};
+use crate::state::{Deactivation, Missing, WriteKey, Written};
 
 /// The body of a deactivation.
 #[derive(Debug, Deserialize)]
@@ -99,22 +102,22 @@ pub(crate) fn get(call: &Call<'_>) -> Answer {
 }
 
 const DEFAULT_PAGE_SIZE: usize = 20;
-const MAX_PAGE_SIZE: usize = 50;
 
-/// `GET …/product-coupons/{product_coupon_id}/stocks`.
-pub(crate) fn list(call: &Call<'_>) -> Answer {
-    let pairs = match path_params::parse_query(call.query) {
-        Ok(pairs) => pairs,
-        Err(raw) => {
-            return Answer::param_error(
-                "query",
-                &raw,
-                "broken percent-encoding",
-                "query",
-                errno::PARAM_INVALID,
-            )
-        }
-    };
+/// The `PARAM_ERROR` of a query whose percent-encoding is broken.
+fn broken_query(raw: &str) -> Answer {
+    Answer::param_error(
+        "query",
+        raw,
+        "broken percent-encoding",
+        "query",
+        errno::PARAM_INVALID,
+    )
+}
+
+/// The offset and page size a listing's `page_token` and `page_size` ask for (the one paging
+/// rule of every listing).
+fn paging(query: &str) -> Result<(usize, usize), Answer> {
+    let pairs = path_params::parse_query(query).map_err(|raw| broken_query(&raw))?;
     let param = |name: &str| {
         pairs
             .iter()
@@ -127,13 +130,13 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
         Some(raw) => match raw.parse::<usize>() {
             Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
             _ => {
-                return Answer::param_error(
+                return Err(Answer::param_error(
                     "page_size",
                     raw,
                     "page size out of range: 1 to 50",
                     "query",
                     errno::PARAM_OUT_OF_RANGE,
-                )
+                ))
             }
         },
     };
@@ -142,15 +145,36 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
         Some(raw) => match page_token::decode(raw) {
             Some(offset) => offset,
             None => {
-                return Answer::param_error(
+                return Err(Answer::param_error(
                     "page_token",
                     raw,
                     "not a page token of this API",
                     "query",
                     errno::PARAM_INVALID,
-                )
+                ))
             }
         },
+    };
+    Ok((offset, page_size))
+}
+
+const MAX_PAGE_SIZE: usize = 50;
+
+/// `GET …/product-coupons/{product_coupon_id}/stocks`.
+pub(crate) fn list(call: &Call<'_>) -> Answer {
+    let pairs = match path_params::parse_query(call.query) {
+        Ok(pairs) => pairs,
+        Err(raw) => return broken_query(&raw),
+    };
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let (offset, page_size) = match paging(call.query) {
+        Ok(paging) => paging,
+        Err(answer) => return answer,
     };
     let state = match param("state") {
         None | Some("") => None,
@@ -197,6 +221,146 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
         );
     }
     match serde_json::to_vec(&serde_json::Value::Object(out)) {
+        Ok(body) => Answer::ok(Bytes::from(body)),
+        Err(_) => Answer::system_error(),
+    }
+}
+
+/// The kinds of request numbers of the stock writes.
+const CREATE: &str = "create_stock";
+const UPDATE: &str = "update_stock";
+const BUDGET: &str = "update_stock_budget";
+const UPLOAD_CODES: &str = "upload_coupon_codes";
+
+/// The stock's ids from the path, `/`-joined (the target of a write on it).
+fn stock_target(call: &Call<'_>) -> String {
+    format!(
+        "{}/{}",
+        call.params.get("product_coupon_id"),
+        call.params.get("stock_id")
+    )
+}
+
+/// `POST …/product-coupons/{product_coupon_id}/stocks`: a new stock, `SENDING` at once.
+pub(crate) fn create(call: &Call<'_>, body: CreateStockBody) -> Answer {
+    let key = WriteKey::new(
+        call.brand_id,
+        CREATE,
+        body.out_request_no.as_str(),
+        call.params.get("product_coupon_id").to_string(),
+        &body,
+    );
+    let Ok(stock) = serde_json::to_value(&body.stock) else {
+        return Answer::system_error();
+    };
+    let outcome = call.shared.world().create_stock(key, stock);
+    call.written(outcome)
+}
+
+/// `PATCH …/stocks/{stock_id}`: the parts the body gives.
+pub(crate) fn update(call: &Call<'_>, body: UpdateStockBody) -> Answer {
+    let number = body
+        .out_request_no
+        .as_ref()
+        .map_or("", |n| n.as_str())
+        .to_string();
+    let key = WriteKey::new(call.brand_id, UPDATE, &number, stock_target(call), &body);
+    let Ok(serde_json::Value::Object(mut changes)) = serde_json::to_value(&body) else {
+        return Answer::system_error();
+    };
+    changes.remove("out_request_no");
+    let outcome = call.shared.world().update_stock(
+        key,
+        call.params.get("product_coupon_id"),
+        call.params.get("stock_id"),
+        changes,
+    );
+    call.written(outcome)
+}
+
+/// `POST …/stocks/{stock_id}/update-budget`.
+pub(crate) fn update_budget(call: &Call<'_>, body: UpdateBudgetBody) -> Answer {
+    let key = WriteKey::new(
+        call.brand_id,
+        BUDGET,
+        body.out_request_no.as_str(),
+        stock_target(call),
+        &body,
+    );
+    let outcome = call.shared.world().update_budget(
+        key,
+        call.params.get("product_coupon_id"),
+        call.params.get("stock_id"),
+        &body,
+    );
+    call.written(outcome)
+}
+
+/// `POST …/stocks/{stock_id}/associate-stores` (no request number: associating is a set
+/// operation, repeat-safe by itself).
+pub(crate) fn associate_stores(call: &Call<'_>, body: StoreListBody) -> Answer {
+    change_stores(call, &body, true)
+}
+
+/// `POST …/stocks/{stock_id}/disassociate-stores`.
+pub(crate) fn disassociate_stores(call: &Call<'_>, body: StoreListBody) -> Answer {
+    change_stores(call, &body, false)
+}
+
+fn change_stores(call: &Call<'_>, body: &StoreListBody, add: bool) -> Answer {
+    let outcome = call
+        .shared
+        .world()
+        .change_stores(
+            call.params.get("product_coupon_id"),
+            call.params.get("stock_id"),
+            &body.store_list,
+            add,
+        )
+        .map(|(body, transitions)| Written { body, transitions });
+    call.written(outcome)
+}
+
+/// `POST …/stocks/{stock_id}/upload-coupon-codes`.
+pub(crate) fn upload_codes(call: &Call<'_>, body: UploadCouponCodesBody) -> Answer {
+    let key = WriteKey::new(
+        call.brand_id,
+        UPLOAD_CODES,
+        body.out_request_no.as_str(),
+        stock_target(call),
+        &body,
+    );
+    let outcome = call.shared.world().upload_codes(
+        key,
+        call.params.get("product_coupon_id"),
+        call.params.get("stock_id"),
+        &body.code_list,
+    );
+    call.written(outcome)
+}
+
+/// `GET …/stocks/{stock_id}/associated-stores` (`page_size` 1–50 default 20, `page_token`).
+pub(crate) fn list_stores(call: &Call<'_>) -> Answer {
+    let (offset, page_size) = match paging(call.query) {
+        Ok(paging) => paging,
+        Err(answer) => return answer,
+    };
+    let page = call.shared.world().stores_page(
+        call.params.get("product_coupon_id"),
+        call.params.get("stock_id"),
+        offset,
+        page_size,
+    );
+    let page = match page {
+        Ok(page) => page,
+        Err(refusal) => return refusal_answer(refusal),
+    };
+    let stores: Vec<StoreRef> = page.stores.into_iter().map(StoreRef::new).collect();
+    let mut out = serde_json::json!({ "total_count": page.total, "store_list": stores });
+    if let Some(next) = page.next_offset {
+        out["next_page_token"] = page_token::encode(next).into();
+    }
+    match serde_json::to_vec(&out) {
         Ok(body) => Answer::ok(Bytes::from(body)),
         Err(_) => Answer::system_error(),
     }

@@ -257,7 +257,7 @@ impl World {
 
     /// A new stock of `product_coupon_id` from a `StockForCreate` (or bundle) object, `SENDING`
     /// at once (the simulator's audit passes instantly), nothing sent yet.
-    fn new_stock(
+    pub(super) fn new_stock(
         &mut self,
         product_coupon_id: &str,
         mut fields: serde_json::Map<String, serde_json::Value>,
