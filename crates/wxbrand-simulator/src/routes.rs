@@ -190,7 +190,7 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::update),
+        handler: |call| call.with_body(stocks::update),
     },
     RouteRow {
         route: Route::UpdateStockBundleBudget,
@@ -199,7 +199,7 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::update_budget),
+        handler: |call| call.with_body(stocks::update_budget),
     },
     RouteRow {
         route: Route::AssociateBundleStores,
@@ -208,7 +208,7 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::associate_stores),
+        handler: |call| call.with_body(stocks::associate_stores),
     },
     RouteRow {
         route: Route::DisassociateBundleStores,
@@ -217,7 +217,7 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::disassociate_stores),
+        handler: |call| call.with_body(stocks::disassociate_stores),
     },
 ];
 

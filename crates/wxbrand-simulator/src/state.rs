@@ -22,6 +22,7 @@ mod bundle_writes;
 mod stock_writes;
 mod writes;
 
+pub(crate) use bundle_writes::Scope;
 pub(crate) use writes::{FirstStock, Refusal, WriteKey, Written};
 
 use crate::error::{SimulatorError, SimulatorErrorKind};
