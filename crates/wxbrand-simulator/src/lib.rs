@@ -24,7 +24,12 @@
 //!   `/{stock_id}/disassociate-stores`, `GET /{stock_id}/associated-stores` (paged as above);
 //! - stock bundles, under `/product-coupons/{product_coupon_id}/stock-bundles`: `POST` (create),
 //!   `PATCH /{stock_bundle_id}` (update), `POST /{stock_bundle_id}/update-budget`,
-//!   `/{stock_bundle_id}/associate-stores`, `/{stock_bundle_id}/disassociate-stores`.
+//!   `/{stock_bundle_id}/associate-stores`, `/{stock_bundle_id}/disassociate-stores`;
+//! - `POST /media/upload-image`: `multipart/form-data` with a `meta` part (`{"filename","sha256"}`,
+//!   what the request's signature covers instead of the body) and a `file` part (a JPG, PNG or BMP
+//!   of at most 2 MB, whose hex SHA-256 must be `meta.sha256`); answers `{"image_url"}`, the same
+//!   URL for the same bytes. Its body cap is 2 MB plus framing whatever
+//!   [`SimulatorBuilder::max_body_bytes`] says.
 //!
 //! Product coupons own their stocks: seed them with [`SimulatorBuilder::coupon`] (or let a seeded
 //! stock imply its coupon, `EFFECTIVE` with only its id). Created coupons are `EFFECTIVE` and
@@ -161,6 +166,7 @@ mod error;
 mod faults;
 mod handlers;
 mod keys;
+mod multipart;
 mod page_token;
 mod path_params;
 mod pipeline;
