@@ -237,7 +237,8 @@ macro_rules! core_bodies {
 
 core_bodies! {
     validated: pc::CreateCouponBody, pc::UpdateCouponBody, pc::CreateStockBody,
-        pc::UpdateStockBody, pc::UpdateBudgetBody, pc::StoreListBody, pc::UploadCouponCodesBody;
+        pc::UpdateStockBody, pc::UpdateBudgetBody, pc::StoreListBody, pc::UploadCouponCodesBody,
+        pc::CreateStockBundleBody;
     plain: pc::DeactivateCouponBody,
 }
 

@@ -32,6 +32,8 @@ pub const PARAM_ERROR: &str = "param_error";
 pub const STOCK_NOT_FOUND: &str = "stock_not_found";
 /// The stock exists under another product coupon (404 `RESOURCE_NOT_EXISTS`).
 pub const STOCK_OF_ANOTHER_COUPON: &str = "stock_of_another_coupon";
+/// No such stock bundle under the product coupon (404 `RESOURCE_NOT_EXISTS`).
+pub const STOCK_BUNDLE_NOT_FOUND: &str = "stock_bundle_not_found";
 /// A product coupon the simulator does not hold (404 `RESOURCE_NOT_EXISTS`).
 pub const PRODUCT_COUPON_NOT_FOUND: &str = "product_coupon_not_found";
 /// Changing something whose state does not allow it: deactivating a stock that is not `SENDING`

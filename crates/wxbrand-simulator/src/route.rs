@@ -34,4 +34,14 @@ pub enum Route {
     ListAssociatedStores,
     /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`
     UploadCouponCodes,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles`
+    CreateStockBundle,
+    /// `PATCH …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
+    UpdateStockBundle,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
+    UpdateStockBundleBudget,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`
+    AssociateBundleStores,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`
+    DisassociateBundleStores,
 }

@@ -7,7 +7,7 @@
 use http::Method;
 
 use crate::answer::Answer;
-use crate::handlers::{coupons, stocks, Call};
+use crate::handlers::{bundles, coupons, stocks, Call};
 use crate::path_params::{self, BadParam, PathParams};
 use crate::route::Route;
 
@@ -173,6 +173,51 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         body: Body::Json,
         rate_limited: false,
         handler: |call| call.with_body(stocks::upload_codes),
+    },
+    RouteRow {
+        route: Route::CreateStockBundle,
+        name: "create_stock_bundle",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(bundles::create),
+    },
+    RouteRow {
+        route: Route::UpdateStockBundle,
+        name: "update_stock_bundle",
+        method: Method::PATCH,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(bundles::update),
+    },
+    RouteRow {
+        route: Route::UpdateStockBundleBudget,
+        name: "update_stock_bundle_budget",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(bundles::update_budget),
+    },
+    RouteRow {
+        route: Route::AssociateBundleStores,
+        name: "associate_bundle_stores",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(bundles::associate_stores),
+    },
+    RouteRow {
+        route: Route::DisassociateBundleStores,
+        name: "disassociate_bundle_stores",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(bundles::disassociate_stores),
     },
 ];
 

@@ -16,6 +16,7 @@ use wxbrand_core::product_coupon::{
 };
 use wxbrand_core::Rfc3339;
 
+mod bundle_writes;
 mod stock_writes;
 mod writes;
 

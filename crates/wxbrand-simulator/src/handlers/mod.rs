@@ -2,6 +2,7 @@
 //! the checked path parameters, the query, the body — and answers an [`Answer`]; the pipeline
 //! signs and sends it.
 
+pub(crate) mod bundles;
 pub(crate) mod coupons;
 pub(crate) mod stocks;
 
@@ -67,6 +68,10 @@ pub(crate) fn refusal_answer(refusal: Refusal) -> Answer {
     match refusal {
         Refusal::CouponMissing => coupons::coupon_not_found(),
         Refusal::StockMissing(missing) => stocks::missing_answer(missing),
+        Refusal::BundleMissing => Answer::not_exists(
+            reason::STOCK_BUNDLE_NOT_FOUND,
+            "the stock bundle does not exist under this product coupon",
+        ),
         Refusal::WrongState(why) => Answer::invalid_request(reason::INVALID_STATE, &why),
         Refusal::RequestNoReused => Answer::invalid_request(
             reason::OUT_REQUEST_NO_REUSED,

@@ -30,6 +30,15 @@ pub(crate) struct StorePage {
     pub(crate) next_offset: Option<usize>,
 }
 
+/// The answer of a store change: every store succeeded.
+pub(super) fn stores_answer(stores: &[StoreRef]) -> Result<bytes::Bytes, Refusal> {
+    encode(&serde_json::json!({
+        "total_count": stores.len(),
+        "success_store_list": stores,
+        "failed_store_list": Vec::<FailedStore>::new(),
+    }))
+}
+
 impl World {
     /// The live stock `stock_id` of the live coupon `product_coupon_id`, to change.
     fn live_stock_mut(
@@ -104,17 +113,27 @@ impl World {
         changes: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Written, Refusal> {
         self.write(key, |world| {
-            let stock = world.live_stock_mut(product_coupon_id, stock_id)?;
-            let Ok(serde_json::Value::Object(mut fields)) = serde_json::to_value(&*stock) else {
-                return Err(Refusal::Encoding);
-            };
-            fields.extend(changes);
-            let updated: StockEntity = serde_json::from_value(serde_json::Value::Object(fields))
-                .map_err(|_| Refusal::Encoding)?;
-            let body = encode(&updated)?;
-            *stock = updated;
-            Ok((body, Vec::new()))
+            let stock = world.apply_update(product_coupon_id, stock_id, &changes)?;
+            Ok((encode(&stock)?, Vec::new()))
         })
+    }
+
+    /// Applies an update to one live stock; answers the stock as changed.
+    pub(super) fn apply_update(
+        &mut self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        changes: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<StockEntity, Refusal> {
+        let stock = self.live_stock_mut(product_coupon_id, stock_id)?;
+        let Ok(serde_json::Value::Object(mut fields)) = serde_json::to_value(&*stock) else {
+            return Err(Refusal::Encoding);
+        };
+        fields.extend(changes.clone());
+        let updated: StockEntity = serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|_| Refusal::Encoding)?;
+        *stock = updated.clone();
+        Ok(updated)
     }
 
     /// Changes a live stock's total or daily budget: `current` must be the limit now, `target`
@@ -127,7 +146,20 @@ impl World {
         budget: &UpdateBudgetBody,
     ) -> Result<Written, Refusal> {
         self.write(key, |world| {
-            let stock = world.live_stock_mut(product_coupon_id, stock_id)?;
+            let stock = world.apply_budget(product_coupon_id, stock_id, budget)?;
+            Ok((encode(&stock)?, Vec::new()))
+        })
+    }
+
+    /// Applies a budget change to one live stock; answers the stock as changed.
+    pub(super) fn apply_budget(
+        &mut self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        budget: &UpdateBudgetBody,
+    ) -> Result<StockEntity, Refusal> {
+        {
+            let stock = self.live_stock_mut(product_coupon_id, stock_id)?;
             let mut updated = stock.clone();
             let rule = updated.stock_send_rule.get_or_insert_with(Default::default);
             let sent = updated.sent_count_info.clone().unwrap_or_default();
@@ -171,10 +203,9 @@ impl World {
                     )));
                 }
             }
-            let body = encode(&updated)?;
-            *stock = updated;
-            Ok((body, Vec::new()))
-        })
+            *stock = updated.clone();
+            Ok(updated)
+        }
     }
 
     /// Associates (`add`) or disassociates stores with a live stock: every store succeeds (the
@@ -186,6 +217,18 @@ impl World {
         stores: &[StoreRef],
         add: bool,
     ) -> Acted {
+        self.apply_stores(product_coupon_id, stock_id, stores, add)?;
+        Ok((stores_answer(stores)?, Vec::new()))
+    }
+
+    /// Associates or disassociates stores with one live stock.
+    pub(super) fn apply_stores(
+        &mut self,
+        product_coupon_id: &str,
+        stock_id: &str,
+        stores: &[StoreRef],
+        add: bool,
+    ) -> Result<(), Refusal> {
         self.live_stock_mut(product_coupon_id, stock_id)?;
         let extras = self.extras_mut(product_coupon_id, stock_id);
         for store in stores {
@@ -198,12 +241,7 @@ impl World {
                 _ => {}
             }
         }
-        let answer = serde_json::json!({
-            "total_count": stores.len(),
-            "success_store_list": stores,
-            "failed_store_list": Vec::<FailedStore>::new(),
-        });
-        Ok((encode(&answer)?, Vec::new()))
+        Ok(())
     }
 
     /// A page of a stock's associated stores; `Err` when the stock is unknown.

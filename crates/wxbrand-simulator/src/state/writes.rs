@@ -18,6 +18,8 @@ pub(crate) enum Refusal {
     CouponMissing,
     /// No such stock (or it belongs to another coupon).
     StockMissing(Missing),
+    /// No such stock bundle under this coupon.
+    BundleMissing,
     /// The target's state does not allow the change; the message says why.
     WrongState(String),
     /// The brand used this `out_request_no` for this operation on another target.
@@ -235,7 +237,7 @@ struct Created<'a> {
 }
 
 /// Which fields of a stock's usage rule list hold one rule per use, and the field of one use.
-const STAGE_LISTS: [(&str, &str); 3] = [
+pub(super) const STAGE_LISTS: [(&str, &str); 3] = [
     ("normal_coupon_list", "normal_coupon"),
     ("discount_coupon_list", "discount_coupon"),
     ("exchange_coupon_list", "exchange_coupon"),
@@ -286,7 +288,7 @@ impl World {
     }
 
     /// The stocks of a new bundle: one per use, each with its stage's discount rule.
-    fn new_bundle(
+    pub(super) fn new_bundle(
         &mut self,
         product_coupon_id: &str,
         bundle: serde_json::Value,
