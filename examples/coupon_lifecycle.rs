@@ -122,7 +122,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         )?)
         .await
         .expect_err("a deactivated coupon's stock cannot change");
-    let cause = refused.source().map(ToString::to_string).unwrap_or_default();
+    let cause = refused
+        .source()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     println!("a later budget change: {refused}: {cause}");
     sim.shutdown().await;
     Ok(())

@@ -774,9 +774,7 @@ fn a_campaign_lifecycle_through_the_cli() {
     ]));
     assert_eq!(second["product_coupon_id"], coupon.as_str());
 
-    let codes = sim
-        .dir
-        .write("codes.txt", "CLI00001\nCLI00002\n\n".to_string());
+    let codes = sim.dir.write("codes.txt", "CLI00001\nCLI00002\n\n");
     let uploaded = stdout_json(
         &sim.stock(
             &[
