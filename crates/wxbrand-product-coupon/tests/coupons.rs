@@ -3,10 +3,10 @@
 //! API error decoded with its code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
+mod common;
 
-use wxbrand_client::clock::NoSleep;
-use wxbrand_client::{Client, Error, ErrorKind};
+use common::{api_code, client_for, testdata};
+
 use wxbrand_core::ErrorCode;
 use wxbrand_product_coupon::{
     CreateCouponBody, CreateCouponRequest, DeactivateCouponRequest, GetCouponRequest,
@@ -15,41 +15,8 @@ use wxbrand_product_coupon::{
 };
 use wxbrand_simulator::{Route, Simulator, SimulatorHandle};
 
-fn testdata(name: &str) -> serde_json::Value {
-    let path = format!(
-        "{}/../../testdata/product-coupon/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 async fn simulator() -> SimulatorHandle {
     Simulator::ephemeral().tls(true).start().await.unwrap()
-}
-
-fn client_for(sim: &SimulatorHandle) -> Client {
-    let brand = sim.ephemeral_brand().unwrap();
-    Client::builder()
-        .brand_id(brand.brand_id())
-        .serial_no(brand.serial_no())
-        .private_key(brand.private_key().clone())
-        .wechatpay_public_key(
-            sim.wechatpay_public_key_id(),
-            sim.wechatpay_public_key().clone(),
-        )
-        .base_url(sim.base_url())
-        .without_backup()
-        .add_root_certificate_pem(sim.ca_certificate_pem().unwrap())
-        .sleeper(Arc::new(NoSleep))
-        .build()
-        .unwrap()
-}
-
-fn api_code(error: &Error) -> (u16, ErrorCode) {
-    match error.kind() {
-        ErrorKind::Api(api) => (api.status(), api.code().cloned().unwrap()),
-        other => panic!("not an API error: {other:?}"),
-    }
 }
 
 fn create_request(

@@ -23,6 +23,9 @@ fn create_body(
     CreateCouponRequest::from_body(body)
 }
 
+/// A change to a body's JSON.
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
 fn field_of(result: Result<CreateCouponRequest, ValidationError>) -> (String, ValidationRule) {
     let error = result.unwrap_err();
     (error.field().to_string(), error.rule().clone())
@@ -52,7 +55,7 @@ fn a_bundle_coupon_body_is_valid() {
 
 #[test]
 fn nested_rules_name_their_field_path() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "stock.stock_send_rule.max_count_per_user",
             Box::new(|j| j["stock"]["stock_send_rule"]["max_count_per_user"] = 101.into()),
