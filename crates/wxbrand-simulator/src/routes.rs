@@ -315,13 +315,19 @@ impl Resolved {
 
 /// Resolves a request's method and path (without the query).
 pub(crate) fn resolve(method: &Method, path: &str) -> Resolved {
-    let mut allow = None;
+    // The methods the path is served with: GET, PATCH, POST.
+    let mut served = [false; 3];
     for row in ROUTES {
         let Some(raw) = path_params::match_pattern(row.path, path) else {
             continue;
         };
         if row.method != *method {
-            allow.get_or_insert(row.method.as_str());
+            let slot = [Method::GET, Method::PATCH, Method::POST]
+                .iter()
+                .position(|m| *m == row.method);
+            if let Some(flag) = slot.and_then(|i| served.get_mut(i)) {
+                *flag = true;
+            }
             continue;
         }
         return match path_params::decode_params(&raw) {
@@ -329,10 +335,17 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Resolved {
             Err(bad) => Resolved::Unserved(Unserved::BadParam(bad)),
         };
     }
-    Resolved::Unserved(match allow {
-        Some(allow) => Unserved::MethodNotAllowed { allow },
-        None => Unserved::NotFound,
-    })
+    let allow = match served {
+        [false, false, false] => return Resolved::Unserved(Unserved::NotFound),
+        [true, false, false] => "GET",
+        [false, true, false] => "PATCH",
+        [false, false, true] => "POST",
+        [true, true, false] => "GET, PATCH",
+        [true, false, true] => "GET, POST",
+        [false, true, true] => "PATCH, POST",
+        [true, true, true] => "GET, PATCH, POST",
+    };
+    Resolved::Unserved(Unserved::MethodNotAllowed { allow })
 }
 
 #[cfg(test)]
@@ -397,6 +410,17 @@ mod tests {
             resolve(&Method::GET, &format!("{base}/123/deactivate")),
             Resolved::Unserved(Unserved::MethodNotAllowed { allow: "POST" })
         ));
+        // Every method a path is served with is named.
+        let allowed = |path: &str| match resolve(&Method::DELETE, path) {
+            Resolved::Unserved(Unserved::MethodNotAllowed { allow }) => allow,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(allowed(base), "GET, POST");
+        assert_eq!(allowed(&format!("{base}/123")), "GET, PATCH");
+        assert_eq!(
+            allowed("/brand/marketing/product-coupon/product-coupons"),
+            "POST"
+        );
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/")),
             Resolved::Unserved(Unserved::NotFound)
