@@ -6,8 +6,8 @@ use serde::Deserialize;
 use wxbrand_core::field::OutRequestNo;
 use wxbrand_core::product_coupon::DeactivateReason;
 use wxbrand_core::product_coupon::{
-    CreateStockBody, StockState, StoreListBody, StoreRef, UpdateBudgetBody, UpdateStockBody,
-    UploadCouponCodesBody,
+    CreateStockBody, ListAssociatedStoresResponse, StockState, StoreListBody, StoreRef,
+    UpdateBudgetBody, UpdateStockBody, UploadCouponCodesBody,
 };
 
 use crate::answer::{errno, Answer};
@@ -369,11 +369,10 @@ pub(crate) fn list_stores(call: &Call<'_>) -> Answer {
         Ok(page) => page,
         Err(refusal) => return refusal_answer(refusal),
     };
-    let stores: Vec<StoreRef> = page.stores.into_iter().map(StoreRef::new).collect();
-    let mut out = serde_json::json!({ "total_count": page.total, "store_list": stores });
-    if let Some(next) = page.next_offset {
-        out["next_page_token"] = page_token::encode(next).into();
-    }
+    let mut out = ListAssociatedStoresResponse::default();
+    out.total_count = Some(page.total as u64);
+    out.store_list = page.stores.into_iter().map(StoreRef::new).collect();
+    out.next_page_token = page.next_offset.map(page_token::encode);
     match serde_json::to_vec(&out) {
         Ok(body) => Answer::ok(Bytes::from(body)),
         Err(_) => Answer::system_error(),

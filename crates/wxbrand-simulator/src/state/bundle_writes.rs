@@ -2,7 +2,7 @@
 //! each with `stock_bundle_info`); a change to the bundle is made to every stock, all or none.
 
 use wxbrand_core::product_coupon::{
-    ProductCouponUsageMode, StockEntity, StoreRef, UpdateBudgetBody,
+    ProductCouponUsageMode, StockBundleEntity, StockEntity, StoreRef, UpdateBudgetBody,
 };
 
 use super::stock_writes::stores_answer;
@@ -43,11 +43,11 @@ impl World {
         stock_bundle_id: &str,
         ids: &[String],
     ) -> Result<bytes::Bytes, Refusal> {
-        let stocks: Vec<&StockEntity> = ids
+        let stocks: Vec<StockEntity> = ids
             .iter()
-            .filter_map(|id| self.get(product_coupon_id, id).ok())
+            .filter_map(|id| self.get(product_coupon_id, id).ok().cloned())
             .collect();
-        encode(&serde_json::json!({ "stock_bundle_id": stock_bundle_id, "stock_list": stocks }))
+        encode(&StockBundleEntity::new(stock_bundle_id, stocks))
     }
 
     /// Runs `change` on every stock of a bundle; when one is refused, every stock is put back.
@@ -94,7 +94,9 @@ impl World {
                 .unwrap_or(0);
             check_stage_count(&bundle, count)?;
             let (id, stocks) = world.new_bundle(&product_coupon_id, bundle, count)?;
-            let body = encode(&serde_json::json!({ "stock_bundle_id": id, "stock_list": stocks }))?;
+            let bundle = StockBundleEntity::new(id, stocks);
+            let body = encode(&bundle)?;
+            let stocks = bundle.stock_list;
             for stock in stocks {
                 world.put(stock);
             }

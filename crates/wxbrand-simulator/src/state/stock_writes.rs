@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use wxbrand_core::product_coupon::{
-    BudgetUpdateMode, CouponCodeMode, FailedStore, ProductCouponUsageMode, StockEntity, StoreRef,
-    UpdateBudgetBody, UploadCouponCodesResponse,
+    BudgetUpdateMode, CouponCodeMode, ProductCouponUsageMode, StockEntity, StoreRef,
+    StoresResponse, UpdateBudgetBody, UploadCouponCodesResponse,
 };
 
 use super::writes::{encode, stock_is_live, Refusal, WriteKey, Written};
@@ -32,11 +32,10 @@ pub(crate) struct StorePage {
 
 /// The answer of a store change: every store succeeded.
 pub(super) fn stores_answer(stores: &[StoreRef]) -> Result<bytes::Bytes, Refusal> {
-    encode(&serde_json::json!({
-        "total_count": stores.len(),
-        "success_store_list": stores,
-        "failed_store_list": Vec::<FailedStore>::new(),
-    }))
+    let mut answer = StoresResponse::default();
+    answer.total_count = Some(stores.len() as u64);
+    answer.success_store_list = stores.to_vec();
+    encode(&answer)
 }
 
 impl World {

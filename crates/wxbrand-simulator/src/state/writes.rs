@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde::Serialize;
 use wxbrand_core::product_coupon::{
-    ProductCouponEntity, ProductCouponState, StockEntity, StockState,
+    ProductCouponEntity, ProductCouponState, StockBundleEntity, StockEntity, StockState,
 };
 use wxbrand_core::Rfc3339;
 
@@ -225,7 +225,8 @@ pub(crate) enum FirstStock {
     Bundle(serde_json::Value, usize),
 }
 
-/// The answer of a create: the coupon with its first stock or bundle.
+/// The answer of a create: the coupon with its first stock or bundle — the shape of core's
+/// `CreateCouponResponse`, which has no constructor outside core (it is `non_exhaustive`).
 #[derive(Debug, Serialize)]
 struct Created<'a> {
     #[serde(flatten)]
@@ -233,7 +234,7 @@ struct Created<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     stock: Option<&'a StockEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    stock_bundle: Option<serde_json::Value>,
+    stock_bundle: Option<StockBundleEntity>,
 }
 
 /// Which fields of a stock's usage rule list hold one rule per use, and the field of one use.
@@ -357,9 +358,9 @@ impl World {
             let body = encode(&Created {
                 coupon: &entity,
                 stock: stock.as_ref(),
-                stock_bundle: bundle.as_ref().map(|(id, stocks)| {
-                    serde_json::json!({ "stock_bundle_id": id, "stock_list": stocks })
-                }),
+                stock_bundle: bundle
+                    .as_ref()
+                    .map(|(id, stocks)| StockBundleEntity::new(id.clone(), stocks.clone())),
             })?;
             world.put_coupon(entity);
             if let Some(stock) = stock {
