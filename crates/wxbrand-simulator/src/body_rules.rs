@@ -73,21 +73,29 @@ pub(crate) trait RequestBody: DeserializeOwned + 'static {
     const RULES: &'static [FieldRule<Self>];
 }
 
-/// Decodes and checks a body; `Err` is the `PARAM_ERROR` answer naming the field.
-pub(crate) fn decode<B: RequestBody>(bytes: &[u8]) -> Result<B, Answer> {
-    let body_error = |value: &str, issue: &str| {
-        Answer::param_error("body", value, issue, "body", errno::PARAM_INVALID)
-    };
+/// The `PARAM_ERROR` about the body as a whole.
+fn body_error(value: &str, issue: &str) -> Answer {
+    Answer::param_error("body", value, issue, "body", errno::PARAM_INVALID)
+}
+
+/// The body as text, if it is UTF-8 and starts as a JSON object (serde's derive would take an
+/// array for a struct too: a body is an object).
+fn object_text(bytes: &[u8]) -> Result<&str, Answer> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(body_error("", "the body is not UTF-8"));
     };
-    // serde's derive would take an array for a struct too: a body is an object.
     if !text.trim_start().starts_with('{') {
         return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
             Ok(_) => body_error(text, "the body must be a JSON object"),
             Err(_) => body_error(text, "the body is not well-formed JSON"),
         });
     }
+    Ok(text)
+}
+
+/// Decodes and checks a body; `Err` is the `PARAM_ERROR` answer naming the field.
+pub(crate) fn decode<B: RequestBody>(bytes: &[u8]) -> Result<B, Answer> {
+    let text = object_text(bytes)?;
     let decoded: B = match serde_json::from_str(text) {
         Ok(decoded) => decoded,
         Err(e) if e.is_data() => {
@@ -138,18 +146,7 @@ pub(crate) fn decode<B: RequestBody>(bytes: &[u8]) -> Result<B, Answer> {
 /// rules while they are deserialized; `Err` is the `PARAM_ERROR` answer naming the field by its
 /// path (`stock.stock_send_rule.max_count_per_user`), as `serde_path_to_error` tracks it.
 pub(crate) fn decode_typed<B: DeserializeOwned>(bytes: &[u8]) -> Result<B, Answer> {
-    let body_error = |value: &str, issue: &str| {
-        Answer::param_error("body", value, issue, "body", errno::PARAM_INVALID)
-    };
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(body_error("", "the body is not UTF-8"));
-    };
-    if !text.trim_start().starts_with('{') {
-        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-            Ok(_) => body_error(text, "the body must be a JSON object"),
-            Err(_) => body_error(text, "the body is not well-formed JSON"),
-        });
-    }
+    let text = object_text(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let decoded = serde_path_to_error::deserialize::<_, B>(&mut deserializer);
     match decoded {

@@ -44,4 +44,6 @@ pub enum Route {
     AssociateBundleStores,
     /// `POST …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`
     DisassociateBundleStores,
+    /// `POST …/media/upload-image` (multipart: `meta` and `file`)
+    UploadImage,
 }

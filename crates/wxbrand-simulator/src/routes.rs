@@ -7,7 +7,7 @@
 use http::Method;
 
 use crate::answer::Answer;
-use crate::handlers::{bundles, coupons, stocks, Call};
+use crate::handlers::{bundles, coupons, media, stocks, Call};
 use crate::path_params::{self, BadParam, PathParams};
 use crate::route::Route;
 
@@ -22,6 +22,20 @@ pub(crate) enum Body {
     /// A JSON object (`Content-Type: application/json` required), decoded by the handler's body
     /// type with its declared rules ([`crate::body_rules`]).
     Json,
+    /// `multipart/form-data` with a `meta` JSON part (what the signature covers, decoded like a
+    /// JSON body) and a `file` part ([`crate::multipart`]).
+    Multipart,
+}
+
+impl Body {
+    /// The media type `Content-Type` must name, if the route takes a body.
+    pub(crate) fn media_type(self) -> Option<&'static str> {
+        match self {
+            Body::None => None,
+            Body::Json => Some("application/json"),
+            Body::Multipart => Some("multipart/form-data"),
+        }
+    }
 }
 
 /// Runs an authenticated (and, for rate-limited routes, admitted) request.
@@ -190,7 +204,7 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::update),
+        handler: |call| call.with_body(stocks::update),
     },
     RouteRow {
         route: Route::UpdateStockBundleBudget,
@@ -199,7 +213,7 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::update_budget),
+        handler: |call| call.with_body(stocks::update_budget),
     },
     RouteRow {
         route: Route::AssociateBundleStores,
@@ -208,7 +222,7 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::associate_stores),
+        handler: |call| call.with_body(stocks::associate_stores),
     },
     RouteRow {
         route: Route::DisassociateBundleStores,
@@ -217,7 +231,16 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
         body: Body::Json,
         rate_limited: false,
-        handler: |call| call.with_body(bundles::disassociate_stores),
+        handler: |call| call.with_body(stocks::disassociate_stores),
+    },
+    RouteRow {
+        route: Route::UploadImage,
+        name: "upload_image",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/media/upload-image",
+        body: Body::Multipart,
+        rate_limited: false,
+        handler: |call| call.with_body(media::upload_image),
     },
 ];
 
@@ -320,10 +343,16 @@ mod tests {
     fn the_table_is_consistent() {
         for (i, row) in ROUTES.iter().enumerate() {
             assert!(row.path.starts_with(PRODUCT_COUPON_PREFIX), "{}", row.name);
+            assert_eq!(
+                row.body == Body::Multipart,
+                row.route == Route::UploadImage,
+                "{}",
+                row.name
+            );
             assert_eq!(Route::ALL[i], row.route);
             assert_eq!(row.route.name(), row.name);
             assert_eq!(
-                row.body == Body::Json,
+                row.body != Body::None,
                 row.method != Method::GET,
                 "{}",
                 row.name

@@ -1,11 +1,13 @@
-//! The simulator's world: stocks, the request numbers already used (for idempotency) and the
-//! per-brand rate limiter.
+//! The simulator's world: product coupons, which own their stocks (a bundle is a set of its
+//! stocks), the request numbers already used (for idempotency) and the per-brand rate limiter.
+//! The writes are in `state/` (`writes.rs`: the idempotent write and the coupons;
+//! `stock_writes.rs`, `bundle_writes.rs`).
 //!
-//! Request numbers are registered from the stock they produced, by one function
-//! ([`request_numbers_of`]) whichever way the stock came — deactivated by a request, or seeded or
-//! put already deactivated — so a seeded `DEACTIVATED` stock answers a repeat of its
-//! `deactivate_request_no` exactly as if the simulator had deactivated it. A request number the
-//! family adds (on stocks or another resource) is one more line there.
+//! A seeded entity's request numbers are registered from the entity, by one function per entity
+//! ([`request_numbers_of`], [`request_numbers_of_coupon`]) whichever way it came — deactivated by
+//! a request, or seeded or put already deactivated — so a seeded `DEACTIVATED` stock or coupon
+//! answers a repeat of its `deactivate_request_no` exactly as if the simulator had deactivated it.
+//! Every write a request makes registers its number through [`World::write`].
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
@@ -20,6 +22,7 @@ mod bundle_writes;
 mod stock_writes;
 mod writes;
 
+pub(crate) use bundle_writes::Scope;
 pub(crate) use writes::{FirstStock, Refusal, WriteKey, Written};
 
 use crate::error::{SimulatorError, SimulatorErrorKind};

@@ -4,6 +4,7 @@
 
 pub(crate) mod bundles;
 pub(crate) mod coupons;
+pub(crate) mod media;
 pub(crate) mod stocks;
 
 use crate::answer::Answer;
@@ -24,8 +25,10 @@ pub(crate) struct Call<'a> {
     pub(crate) params: &'a PathParams,
     /// The raw query string (empty if none).
     pub(crate) query: &'a str,
-    /// The body bytes.
+    /// The body bytes (of a multipart body: its `meta` part, what the signature covers).
     pub(crate) body: &'a [u8],
+    /// The `file` part of a multipart body (empty otherwise).
+    pub(crate) file: &'a [u8],
     /// When the request is handled, in Unix milliseconds of the simulator's clock.
     pub(crate) now_millis: i64,
 }

@@ -1,4 +1,5 @@
-//! Stocks: deactivate one, get one, list a product coupon's.
+//! Stocks: create, get, list, update, budget, stores, codes, deactivate. Update, budget and stores
+//! serve stock bundles too (the same change on every stock of the bundle).
 
 use bytes::Bytes;
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use crate::handlers::{coupons, refusal_answer, Call};
 use crate::page_token;
 use crate::path_params;
 use crate::reason;
-use crate::state::{Deactivation, Missing, WriteKey, Written};
+use crate::state::{Deactivation, Missing, Scope, WriteKey, Written};
 
 /// The body of a deactivation.
 #[derive(Debug, Deserialize)]
@@ -229,16 +230,30 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
 /// The kinds of request numbers of the stock writes.
 const CREATE: &str = "create_stock";
 const UPDATE: &str = "update_stock";
+const UPDATE_BUNDLE: &str = "update_stock_bundle";
 const BUDGET: &str = "update_stock_budget";
+const BUDGET_BUNDLE: &str = "update_stock_bundle_budget";
 const UPLOAD_CODES: &str = "upload_coupon_codes";
 
-/// The stock's ids from the path, `/`-joined (the target of a write on it).
-fn stock_target(call: &Call<'_>) -> String {
-    format!(
-        "{}/{}",
-        call.params.get("product_coupon_id"),
-        call.params.get("stock_id")
-    )
+/// What a write on `…/stocks/{stock_id}` or `…/stock-bundles/{stock_bundle_id}` acts on, the
+/// kind of its request number (per operation and scope), and its target (the path's ids).
+fn scope<'c>(
+    call: &'c Call<'_>,
+    stock_kind: &'static str,
+    bundle_kind: &'static str,
+) -> (Scope<'c>, &'static str, String) {
+    let coupon = call.params.get("product_coupon_id");
+    match call.params.get("stock_bundle_id") {
+        "" => {
+            let stock = call.params.get("stock_id");
+            (Scope::Stock(stock), stock_kind, format!("{coupon}/{stock}"))
+        }
+        bundle => (
+            Scope::Bundle(bundle),
+            bundle_kind,
+            format!("{coupon}/bundle/{bundle}"),
+        ),
+    }
 }
 
 /// `POST …/product-coupons/{product_coupon_id}/stocks`: a new stock, `SENDING` at once.
@@ -257,63 +272,61 @@ pub(crate) fn create(call: &Call<'_>, body: CreateStockBody) -> Answer {
     call.written(outcome)
 }
 
-/// `PATCH …/stocks/{stock_id}`: the parts the body gives.
+/// `PATCH …/stocks/{stock_id}` and `PATCH …/stock-bundles/{stock_bundle_id}`: the parts the
+/// body gives (on every stock of a bundle).
 pub(crate) fn update(call: &Call<'_>, body: UpdateStockBody) -> Answer {
-    let number = body
-        .out_request_no
-        .as_ref()
-        .map_or("", |n| n.as_str())
-        .to_string();
-    let key = WriteKey::new(call.brand_id, UPDATE, &number, stock_target(call), &body);
+    let (scope, kind, target) = scope(call, UPDATE, UPDATE_BUNDLE);
+    let number = body.out_request_no.as_ref().map_or("", |n| n.as_str());
+    let key = WriteKey::new(call.brand_id, kind, number, target, &body);
     let Ok(serde_json::Value::Object(mut changes)) = serde_json::to_value(&body) else {
         return Answer::system_error();
     };
     changes.remove("out_request_no");
-    let outcome = call.shared.world().update_stock(
-        key,
-        call.params.get("product_coupon_id"),
-        call.params.get("stock_id"),
-        changes,
-    );
+    let product_coupon_id = call.params.get("product_coupon_id");
+    let outcome = call
+        .shared
+        .world()
+        .update_stocks(key, product_coupon_id, scope, changes);
     call.written(outcome)
 }
 
-/// `POST …/stocks/{stock_id}/update-budget`.
+/// `POST …/stocks/{stock_id}/update-budget` and `…/stock-bundles/{stock_bundle_id}/update-budget`.
 pub(crate) fn update_budget(call: &Call<'_>, body: UpdateBudgetBody) -> Answer {
+    let (scope, kind, target) = scope(call, BUDGET, BUDGET_BUNDLE);
     let key = WriteKey::new(
         call.brand_id,
-        BUDGET,
+        kind,
         body.out_request_no.as_str(),
-        stock_target(call),
+        target,
         &body,
     );
-    let outcome = call.shared.world().update_budget(
-        key,
-        call.params.get("product_coupon_id"),
-        call.params.get("stock_id"),
-        &body,
-    );
+    let product_coupon_id = call.params.get("product_coupon_id");
+    let outcome = call
+        .shared
+        .world()
+        .update_budget(key, product_coupon_id, scope, &body);
     call.written(outcome)
 }
 
-/// `POST …/stocks/{stock_id}/associate-stores` (no request number: associating is a set
+/// `POST …/associate-stores` of a stock or a bundle (no request number: associating is a set
 /// operation, repeat-safe by itself).
 pub(crate) fn associate_stores(call: &Call<'_>, body: StoreListBody) -> Answer {
     change_stores(call, &body, true)
 }
 
-/// `POST …/stocks/{stock_id}/disassociate-stores`.
+/// `POST …/disassociate-stores` of a stock or a bundle.
 pub(crate) fn disassociate_stores(call: &Call<'_>, body: StoreListBody) -> Answer {
     change_stores(call, &body, false)
 }
 
 fn change_stores(call: &Call<'_>, body: &StoreListBody, add: bool) -> Answer {
+    let (scope, _, _) = scope(call, "", "");
     let outcome = call
         .shared
         .world()
         .change_stores(
             call.params.get("product_coupon_id"),
-            call.params.get("stock_id"),
+            scope,
             &body.store_list,
             add,
         )
@@ -323,11 +336,12 @@ fn change_stores(call: &Call<'_>, body: &StoreListBody, add: bool) -> Answer {
 
 /// `POST …/stocks/{stock_id}/upload-coupon-codes`.
 pub(crate) fn upload_codes(call: &Call<'_>, body: UploadCouponCodesBody) -> Answer {
+    let (_, kind, target) = scope(call, UPLOAD_CODES, UPLOAD_CODES);
     let key = WriteKey::new(
         call.brand_id,
-        UPLOAD_CODES,
+        kind,
         body.out_request_no.as_str(),
-        stock_target(call),
+        target,
         &body,
     );
     let outcome = call.shared.world().upload_codes(

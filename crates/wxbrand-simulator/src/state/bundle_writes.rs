@@ -102,57 +102,85 @@ impl World {
         })
     }
 
-    /// Applies a stock update to every stock of a bundle.
-    pub(crate) fn update_bundle(
+    /// Runs `change` on the stock, or every stock of the bundle, of `scope`, and answers the
+    /// stock or the bundle as changed.
+    fn change_scope(
+        &mut self,
+        product_coupon_id: &str,
+        scope: Scope<'_>,
+        change: impl FnMut(&mut World, &str) -> Result<(), Refusal>,
+    ) -> Result<bytes::Bytes, Refusal> {
+        match scope {
+            Scope::Stock(stock_id) => {
+                let mut change = change;
+                change(self, stock_id)?;
+                let stock = self
+                    .get(product_coupon_id, stock_id)
+                    .map_err(Refusal::StockMissing)?;
+                encode(stock)
+            }
+            Scope::Bundle(bundle_id) => {
+                let ids = self.each_bundle_stock(product_coupon_id, bundle_id, change)?;
+                self.bundle_answer(product_coupon_id, bundle_id, &ids)
+            }
+        }
+    }
+
+    /// Changes the parts an update gives (`changes`: the update body without its
+    /// `out_request_no`, encoded) on a live stock or every stock of a bundle.
+    pub(crate) fn update_stocks(
         &mut self,
         key: WriteKey<'_>,
         product_coupon_id: &str,
-        stock_bundle_id: &str,
+        scope: Scope<'_>,
         changes: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Written, Refusal> {
         self.write(key, |world| {
-            let ids = world.each_bundle_stock(product_coupon_id, stock_bundle_id, |w, id| {
+            let body = world.change_scope(product_coupon_id, scope, |w, id| {
                 w.apply_update(product_coupon_id, id, &changes).map(drop)
             })?;
-            Ok((
-                world.bundle_answer(product_coupon_id, stock_bundle_id, &ids)?,
-                Vec::new(),
-            ))
+            Ok((body, Vec::new()))
         })
     }
 
-    /// Applies a budget change to every stock of a bundle.
-    pub(crate) fn update_bundle_budget(
+    /// Changes the total or daily budget of a live stock or every stock of a bundle.
+    pub(crate) fn update_budget(
         &mut self,
         key: WriteKey<'_>,
         product_coupon_id: &str,
-        stock_bundle_id: &str,
+        scope: Scope<'_>,
         budget: &UpdateBudgetBody,
     ) -> Result<Written, Refusal> {
         self.write(key, |world| {
-            let ids = world.each_bundle_stock(product_coupon_id, stock_bundle_id, |w, id| {
+            let body = world.change_scope(product_coupon_id, scope, |w, id| {
                 w.apply_budget(product_coupon_id, id, budget).map(drop)
             })?;
-            Ok((
-                world.bundle_answer(product_coupon_id, stock_bundle_id, &ids)?,
-                Vec::new(),
-            ))
+            Ok((body, Vec::new()))
         })
     }
 
-    /// Associates or disassociates stores with every stock of a bundle.
-    pub(crate) fn change_bundle_stores(
+    /// Associates (`add`) or disassociates stores with a live stock or every stock of a bundle.
+    pub(crate) fn change_stores(
         &mut self,
         product_coupon_id: &str,
-        stock_bundle_id: &str,
+        scope: Scope<'_>,
         stores: &[StoreRef],
         add: bool,
     ) -> Acted {
-        self.each_bundle_stock(product_coupon_id, stock_bundle_id, |w, id| {
+        self.change_scope(product_coupon_id, scope, |w, id| {
             w.apply_stores(product_coupon_id, id, stores, add)
         })?;
         Ok((stores_answer(stores)?, Vec::new()))
     }
+}
+
+/// What a stock write acts on: one stock, or every stock of a bundle.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope<'a> {
+    /// The stock with this id.
+    Stock(&'a str),
+    /// The stocks of the bundle with this id.
+    Bundle(&'a str),
 }
 
 /// Each rule list of a bundle's usage rule must hold one rule per use of the coupon.

@@ -7,7 +7,7 @@ use wxbrand_core::product_coupon::{
     UpdateBudgetBody, UploadCouponCodesResponse,
 };
 
-use super::writes::{encode, stock_is_live, Acted, Refusal, WriteKey, Written};
+use super::writes::{encode, stock_is_live, Refusal, WriteKey, Written};
 use super::World;
 
 /// At most this many live stocks per product coupon (WeChat Pay's documented limit).
@@ -103,21 +103,6 @@ impl World {
         })
     }
 
-    /// Changes the parts of a live stock the update gives (`changes`: the update body without its
-    /// `out_request_no`, encoded).
-    pub(crate) fn update_stock(
-        &mut self,
-        key: WriteKey<'_>,
-        product_coupon_id: &str,
-        stock_id: &str,
-        changes: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Written, Refusal> {
-        self.write(key, |world| {
-            let stock = world.apply_update(product_coupon_id, stock_id, &changes)?;
-            Ok((encode(&stock)?, Vec::new()))
-        })
-    }
-
     /// Applies an update to one live stock; answers the stock as changed.
     pub(super) fn apply_update(
         &mut self,
@@ -136,22 +121,8 @@ impl World {
         Ok(updated)
     }
 
-    /// Changes a live stock's total or daily budget: `current` must be the limit now, `target`
-    /// not below what was already sent (in all, or today), a daily limit not above the total.
-    pub(crate) fn update_budget(
-        &mut self,
-        key: WriteKey<'_>,
-        product_coupon_id: &str,
-        stock_id: &str,
-        budget: &UpdateBudgetBody,
-    ) -> Result<Written, Refusal> {
-        self.write(key, |world| {
-            let stock = world.apply_budget(product_coupon_id, stock_id, budget)?;
-            Ok((encode(&stock)?, Vec::new()))
-        })
-    }
-
-    /// Applies a budget change to one live stock; answers the stock as changed.
+    /// Applies a budget change to one live stock: `current` must be the limit now, `target` not
+    /// below what was already sent (in all, or today), a daily limit not above the total.
     pub(super) fn apply_budget(
         &mut self,
         product_coupon_id: &str,
@@ -208,20 +179,8 @@ impl World {
         }
     }
 
-    /// Associates (`add`) or disassociates stores with a live stock: every store succeeds (the
+    /// Associates (`add`) or disassociates stores with one live stock: every store succeeds (the
     /// simulator knows every store id); associating twice or removing an absent store is a no-op.
-    pub(crate) fn change_stores(
-        &mut self,
-        product_coupon_id: &str,
-        stock_id: &str,
-        stores: &[StoreRef],
-        add: bool,
-    ) -> Acted {
-        self.apply_stores(product_coupon_id, stock_id, stores, add)?;
-        Ok((stores_answer(stores)?, Vec::new()))
-    }
-
-    /// Associates or disassociates stores with one live stock.
     pub(super) fn apply_stores(
         &mut self,
         product_coupon_id: &str,
