@@ -15,6 +15,24 @@ use crate::commands::send::{body_from_file, built, send_and_print};
 use crate::commands::stock_admin::{BudgetFlags, StoreFlags};
 use crate::exit::Failure;
 
+const CREATE_EXAMPLES: &str = "\
+Example (bundle.json: {\"out_request_no\": …, \"stock_bundle\": {…}}, one rule per use):
+  wxbrand bundle create --product-coupon-id 1000000013 --body-file bundle.json";
+
+const UPDATE_EXAMPLES: &str = "\
+Example (change.json as for `wxbrand stock update`):
+  wxbrand bundle update --product-coupon-id 1000000013 --stock-bundle-id 1000000013100 --body-file change.json";
+
+const BUDGET_EXAMPLES: &str = "\
+Example:
+  wxbrand bundle budget --product-coupon-id 1000000013 --stock-bundle-id 1000000013100 \\
+    --mode max-count-per-day --current 10 --target 20";
+
+const STORES_EXAMPLES: &str = "\
+Example:
+  wxbrand bundle stores associate --product-coupon-id 1000000013 --stock-bundle-id 1000000013100 \\
+    --store-id store_1";
+
 /// `wxbrand bundle …`.
 #[derive(Debug, Args)]
 pub struct BundleArgs {
@@ -27,12 +45,16 @@ pub struct BundleArgs {
 #[derive(Debug, Subcommand)]
 pub enum BundleCommand {
     /// Add a stock bundle to a multi-use product coupon (body: out_request_no, stock_bundle).
+    #[command(after_help = CREATE_EXAMPLES)]
     Create(BundleCreateArgs),
     /// Update a stock bundle (body: out_request_no and the parts to change).
+    #[command(after_help = UPDATE_EXAMPLES)]
     Update(BundleUpdateArgs),
     /// Change a stock bundle's budget.
+    #[command(after_help = BUDGET_EXAMPLES)]
     Budget(BundleBudgetArgs),
     /// Associate or disassociate a stock bundle's stores.
+    #[command(after_help = STORES_EXAMPLES)]
     Stores(BundleStoresArgs),
 }
 

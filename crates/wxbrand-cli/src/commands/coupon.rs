@@ -26,6 +26,14 @@ scope, type, usage_mode, display_info, stock or stock_bundle …), checked befor
 Example:
   wxbrand coupon create --body-file coupon.json";
 
+const COUPON_UPDATE_EXAMPLES: &str = "\
+Example (display.json: {\"out_request_no\": \"upd_0001\", \"display_info\": {\"name\": …, \"image_url\": …}}):
+  wxbrand coupon update --product-coupon-id 1000000013 --body-file display.json";
+
+const COUPON_DEACTIVATE_EXAMPLES: &str = "\
+Example:
+  wxbrand coupon deactivate --product-coupon-id 1000000013 --reason 活动结束 --out-request-no deact_0001";
+
 /// `wxbrand coupon …`.
 #[derive(Debug, Args)]
 pub struct CouponArgs {
@@ -44,8 +52,10 @@ pub enum CouponCommand {
     #[command(after_help = COUPON_CREATE_EXAMPLES)]
     Create(CouponCreateArgs),
     /// Update a product coupon's display information (body: out_request_no, display_info).
+    #[command(after_help = COUPON_UPDATE_EXAMPLES)]
     Update(CouponUpdateArgs),
     /// Deactivate a product coupon: its stocks stop issuing (issued coupons stay valid).
+    #[command(after_help = COUPON_DEACTIVATE_EXAMPLES)]
     Deactivate(CouponDeactivateArgs),
 }
 

@@ -69,6 +69,11 @@ where
                         "to retry safely (WeChat Pay acts once per request number): --out-request-no {no}"
                     ));
                 }
+            } else if !O::REPEAT_SAFE && failure.kind() == FailureKind::Transport {
+                output::note(
+                    "this request carries no request number and may have reached WeChat Pay: \
+                     check the result (e.g. `wxbrand stock stores list`) before sending it again",
+                );
             }
             Err(failure)
         }

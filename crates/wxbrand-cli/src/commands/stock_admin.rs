@@ -31,6 +31,21 @@ Example (raise the life-time limit from 100 to 300):
   wxbrand stock budget --product-coupon-id 1000000013 --stock-id 1000000013001 \\
     --mode max-count --current 100 --target 300";
 
+const UPDATE_EXAMPLES: &str = "\
+Example (change.json: {\"out_request_no\": \"upd_0001\", \"remark\": \"新备注\", \"store_scope\": \"SPECIFIC\"}):
+  wxbrand stock update --product-coupon-id 1000000013 --stock-id 1000000013001 --body-file change.json";
+
+const UPLOAD_EXAMPLES: &str = "\
+Example (codes.txt: one code per line):
+  wxbrand stock upload-codes --product-coupon-id 1000000013 --stock-id 1000000013001 \\
+    --codes-file codes.txt --out-request-no codes_0001";
+
+const STORES_EXAMPLES: &str = "\
+Examples:
+  wxbrand stock stores associate --product-coupon-id 1000000013 --stock-id 1000000013001 \\
+    --store-id store_1 --store-id store_2
+  wxbrand stock stores list --product-coupon-id 1000000013 --stock-id 1000000013001 --all";
+
 /// The stock operations that change a stock (flattened into `wxbrand stock`).
 #[derive(Debug, Subcommand)]
 pub enum StockAdminCommand {
@@ -38,13 +53,16 @@ pub enum StockAdminCommand {
     #[command(after_help = CREATE_EXAMPLES)]
     Create(StockCreateArgs),
     /// Update a stock (body: out_request_no and the parts to change).
+    #[command(after_help = UPDATE_EXAMPLES)]
     Update(StockUpdateArgs),
     /// Change a stock's budget (life-time or daily limit).
     #[command(after_help = BUDGET_EXAMPLES)]
     Budget(StockBudgetArgs),
     /// Upload the codes of an UPLOAD-mode stock (one code per line of a file).
+    #[command(after_help = UPLOAD_EXAMPLES)]
     UploadCodes(UploadCodesArgs),
     /// Associate, disassociate or list a stock's stores.
+    #[command(after_help = STORES_EXAMPLES)]
     Stores(StockStoresArgs),
 }
 

@@ -4,11 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::coupon_requests::StockBundleForCreate;
+use super::declare::body_operation;
 use super::requests::CouponKey;
 use super::stock::ExtraFields;
-use super::stock_requests::{
-    store_operation, StoreListBody, StoresResponse, UpdateBudgetBody, UpdateStockBody,
-};
+use super::stock_requests::{StoreListBody, StoresResponse, UpdateBudgetBody, UpdateStockBody};
 use super::StockEntity;
 use crate::field::{Id, OutRequestNo, WithinField};
 use crate::{AnswerMismatch, Method, Operation, ValidationError};
@@ -57,7 +56,10 @@ pub(super) struct BundleKey {
 }
 
 impl BundleKey {
-    fn new(product_coupon_id: String, stock_bundle_id: String) -> Result<Self, ValidationError> {
+    pub(super) fn new(
+        product_coupon_id: String,
+        stock_bundle_id: String,
+    ) -> Result<Self, ValidationError> {
         Ok(BundleKey {
             coupon: CouponKey::new(product_coupon_id)?,
             stock_bundle_id: Id::new(stock_bundle_id).within("stock_bundle_id")?,
@@ -154,132 +156,64 @@ impl Operation for CreateStockBundleRequest {
     }
 }
 
-/// Update a stock bundle (修改商品券批次组):
-/// `PATCH …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, the same body as
-/// [`UpdateStockRequest`](super::UpdateStockRequest).
-///
-/// Repeat-safe: the body carries an `out_request_no` (required). The answer must be this bundle.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateStockBundleRequest {
-    bundle: BundleKey,
-    body: UpdateStockBody,
-}
-
-impl UpdateStockBundleRequest {
-    /// Validates the ids and the body.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_bundle_id: impl Into<String>,
-        body: UpdateStockBody,
-    ) -> Result<Self, ValidationError> {
-        let bundle = BundleKey::new(product_coupon_id.into(), stock_bundle_id.into())?;
-        body.validate()?;
-        Ok(UpdateStockBundleRequest { bundle, body })
+body_operation! {
+    /// Update a stock bundle (修改商品券批次组):
+    /// `PATCH …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, the same body as
+    /// [`UpdateStockRequest`](super::UpdateStockRequest).
+    ///
+    /// Repeat-safe: the body carries an `out_request_no` (required). The answer must be this bundle.
+    UpdateStockBundleRequest(BundleKey: stock_bundle_id, UpdateStockBody) -> StockBundleEntity {
+        name: "update_stock_bundle",
+        method: Patch,
+        repeat_safe: true,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}",
+    }
+    check(this, answer) {
+        this.key.check(answer)
     }
 }
 
-impl Operation for UpdateStockBundleRequest {
-    const NAME: &'static str = "update_stock_bundle";
-    const METHOD: Method = Method::Patch;
-    const PATH: &'static str = "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}";
-    const REPEAT_SAFE: bool = true; // out_request_no
-    type Body = UpdateStockBody;
-    type Response = StockBundleEntity;
-
-    fn path_parameter(&self, name: &str) -> Option<&str> {
-        self.bundle.path_parameter(name)
+body_operation! {
+    /// Raise or lower a stock bundle's budget (修改商品券批次组发放预算):
+    /// `POST …/stock-bundles/{stock_bundle_id}/update-budget`, the same body as
+    /// [`UpdateStockBudgetRequest`](super::UpdateStockBudgetRequest).
+    ///
+    /// Repeat-safe (an `out_request_no`). The answer must be this bundle.
+    UpdateStockBundleBudgetRequest(BundleKey: stock_bundle_id, UpdateBudgetBody) -> StockBundleEntity {
+        name: "update_stock_bundle_budget",
+        method: Post,
+        repeat_safe: true,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
     }
-    fn body(&self) -> Option<&UpdateStockBody> {
-        Some(&self.body)
-    }
-    fn check_answer(&self, bundle: &StockBundleEntity) -> Result<(), AnswerMismatch> {
-        self.bundle.check(bundle)
+    check(this, answer) {
+        this.key.check(answer)
     }
 }
 
-/// Raise or lower a stock bundle's budget (修改商品券批次组发放预算):
-/// `POST …/stock-bundles/{stock_bundle_id}/update-budget`, the same body as
-/// [`UpdateStockBudgetRequest`](super::UpdateStockBudgetRequest).
-///
-/// Repeat-safe (an `out_request_no`). The answer must be this bundle.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdateStockBundleBudgetRequest {
-    bundle: BundleKey,
-    body: UpdateBudgetBody,
-}
-
-impl UpdateStockBundleBudgetRequest {
-    /// Validates the ids and the body.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_bundle_id: impl Into<String>,
-        body: UpdateBudgetBody,
-    ) -> Result<Self, ValidationError> {
-        let bundle = BundleKey::new(product_coupon_id.into(), stock_bundle_id.into())?;
-        body.validate()?;
-        Ok(UpdateStockBundleBudgetRequest { bundle, body })
-    }
-}
-
-impl Operation for UpdateStockBundleBudgetRequest {
-    const NAME: &'static str = "update_stock_bundle_budget";
-    const METHOD: Method = Method::Post;
-    const PATH: &'static str = "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget";
-    const REPEAT_SAFE: bool = true; // out_request_no
-    type Body = UpdateBudgetBody;
-    type Response = StockBundleEntity;
-
-    fn path_parameter(&self, name: &str) -> Option<&str> {
-        self.bundle.path_parameter(name)
-    }
-    fn body(&self) -> Option<&UpdateBudgetBody> {
-        Some(&self.body)
-    }
-    fn check_answer(&self, bundle: &StockBundleEntity) -> Result<(), AnswerMismatch> {
-        self.bundle.check(bundle)
-    }
-}
-
-store_operation! {
+body_operation! {
     /// Associate stores with a stock bundle (批次组关联门店):
     /// `POST …/stock-bundles/{stock_bundle_id}/associate-stores`.
     ///
     /// Not repeat-safe (no request number). Every store of the answer must be one of the request.
-    AssociateBundleStoresRequest, BundleKey, "associate_bundle_stores",
-    "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores"
+    AssociateBundleStoresRequest(BundleKey: stock_bundle_id, StoreListBody) -> StoresResponse {
+        name: "associate_bundle_stores",
+        method: Post,
+        repeat_safe: false,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
+    }
+    check(this, answer) { answer.check_stores(&this.body) }
 }
 
-store_operation! {
+body_operation! {
     /// Disassociate stores from a stock bundle (批次组取消关联门店):
     /// `POST …/stock-bundles/{stock_bundle_id}/disassociate-stores`.
     ///
     /// Not repeat-safe (no request number). Every store of the answer must be one of the request.
-    DisassociateBundleStoresRequest, BundleKey, "disassociate_bundle_stores",
-    "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores"
-}
-
-impl AssociateBundleStoresRequest {
-    /// Validates the ids and the stores.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_bundle_id: impl Into<String>,
-        body: StoreListBody,
-    ) -> Result<Self, ValidationError> {
-        let key = BundleKey::new(product_coupon_id.into(), stock_bundle_id.into())?;
-        body.validate()?;
-        Ok(AssociateBundleStoresRequest { key, body })
+    DisassociateBundleStoresRequest(BundleKey: stock_bundle_id, StoreListBody) -> StoresResponse {
+        name: "disassociate_bundle_stores",
+        method: Post,
+        repeat_safe: false,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
     }
-}
-
-impl DisassociateBundleStoresRequest {
-    /// Validates the ids and the stores.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_bundle_id: impl Into<String>,
-        body: StoreListBody,
-    ) -> Result<Self, ValidationError> {
-        let key = BundleKey::new(product_coupon_id.into(), stock_bundle_id.into())?;
-        body.validate()?;
-        Ok(DisassociateBundleStoresRequest { key, body })
-    }
+    check(this, answer) { answer.check_stores(&this.body) }
 }

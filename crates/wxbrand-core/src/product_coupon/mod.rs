@@ -7,6 +7,7 @@
 mod bundle;
 mod coupon;
 mod coupon_requests;
+mod declare;
 mod display;
 #[cfg(test)]
 mod request_tests;

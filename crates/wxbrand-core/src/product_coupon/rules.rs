@@ -89,6 +89,12 @@ pub(crate) fn in_range(
     Err(ValidationError::new(field, rule, &value.to_string()))
 }
 
+/// An amount in fen, 0 or more.
+fn amount(field: &'static str, value: i64) -> Result<(), ValidationError> {
+    in_range(field, value, 0, i64::MAX)
+        .map_err(|error| error.with_requirement("an amount in fen, 0 or more"))
+}
+
 /// A text of `min..=max` characters.
 pub(crate) fn chars(
     field: &'static str,
@@ -174,7 +180,7 @@ pub(crate) fn display_info(
         }
     }
     if let Some(price) = info.original_price {
-        in_range("original_price", price, 0, i64::MAX)?;
+        amount("original_price", price)?;
     }
     if scope == Some(&ProductCouponScope::Single) {
         required(
@@ -215,12 +221,7 @@ fn combo_package(package: &ComboPackage) -> Result<(), ValidationError> {
 
 fn combo_choice(choice: &ComboPackageChoice) -> Result<(), ValidationError> {
     required_chars("name", &choice.name, 1, 15)?;
-    in_range(
-        "price",
-        *required(&choice.price, "price", "given")?,
-        0,
-        i64::MAX,
-    )?;
+    amount("price", *required(&choice.price, "price", "given")?)?;
     in_range("count", *required(&choice.count, "count", "given")?, 1, 99)
 }
 
@@ -285,7 +286,7 @@ fn discount_rules(
 
 fn normal_coupon(rule: &NormalCouponUsageRule) -> Result<(), ValidationError> {
     let threshold = *required(&rule.threshold, "threshold", "given (0: no minimum)")?;
-    in_range("threshold", threshold, 0, i64::MAX)?;
+    amount("threshold", threshold)?;
     let amount = *required(&rule.discount_amount, "discount_amount", "given")?;
     let max = if threshold > 0 { threshold } else { i64::MAX };
     in_range("discount_amount", amount, 1, max).map_err(|error| {
@@ -295,7 +296,7 @@ fn normal_coupon(rule: &NormalCouponUsageRule) -> Result<(), ValidationError> {
 
 fn discount_coupon(rule: &DiscountCouponUsageRule) -> Result<(), ValidationError> {
     let threshold = *required(&rule.threshold, "threshold", "given (0: no minimum)")?;
-    in_range("threshold", threshold, 0, i64::MAX)?;
+    amount("threshold", threshold)?;
     in_range(
         "percent_off",
         *required(&rule.percent_off, "percent_off", "given")?,
@@ -306,12 +307,10 @@ fn discount_coupon(rule: &DiscountCouponUsageRule) -> Result<(), ValidationError
 
 fn exchange_coupon(rule: &ExchangeCouponUsageRule) -> Result<(), ValidationError> {
     let threshold = *required(&rule.threshold, "threshold", "given (0: no minimum)")?;
-    in_range("threshold", threshold, 0, i64::MAX)?;
-    in_range(
+    amount("threshold", threshold)?;
+    amount(
         "exchange_price",
         *required(&rule.exchange_price, "exchange_price", "given")?,
-        0,
-        i64::MAX,
     )
 }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::coupon_requests::StockForCreate;
+use super::declare::body_operation;
 use super::requests::{CouponKey, StockKey};
 use super::rules::{self, in_range, item_count, known, required};
 use super::stock::ExtraFields;
@@ -155,46 +156,19 @@ impl UpdateStockBody {
     }
 }
 
-/// Update a stock (修改商品券批次):
-/// `PATCH /brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
-///
-/// Repeat-safe: the body carries an `out_request_no` (required). The answer must be this stock.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateStockRequest {
-    stock: StockKey,
-    body: UpdateStockBody,
-}
-
-impl UpdateStockRequest {
-    /// Validates the ids and the body ([`UpdateStockBody::validate`]).
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_id: impl Into<String>,
-        body: UpdateStockBody,
-    ) -> Result<Self, ValidationError> {
-        let stock = StockKey::new(product_coupon_id.into(), stock_id.into())?;
-        body.validate()?;
-        Ok(UpdateStockRequest { stock, body })
+body_operation! {
+    /// Update a stock (修改商品券批次):
+    /// `PATCH /brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
+    ///
+    /// Repeat-safe: the body carries an `out_request_no` (required). The answer must be this stock.
+    UpdateStockRequest(StockKey: stock_id, UpdateStockBody) -> StockEntity {
+        name: "update_stock",
+        method: Patch,
+        repeat_safe: true,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
     }
-}
-
-impl Operation for UpdateStockRequest {
-    const NAME: &'static str = "update_stock";
-    const METHOD: Method = Method::Patch;
-    const PATH: &'static str =
-        "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}";
-    const REPEAT_SAFE: bool = true; // out_request_no
-    type Body = UpdateStockBody;
-    type Response = StockEntity;
-
-    fn path_parameter(&self, name: &str) -> Option<&str> {
-        self.stock.path_parameter(name)
-    }
-    fn body(&self) -> Option<&UpdateStockBody> {
-        Some(&self.body)
-    }
-    fn check_answer(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
-        self.stock.check(stock)
+    check(this, answer) {
+        this.key.check(answer)
     }
 }
 
@@ -286,46 +260,20 @@ impl UpdateBudgetBody {
     }
 }
 
-/// Raise or lower a stock's budget (修改商品券批次发放预算):
-/// `POST /brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.
-///
-/// Repeat-safe (an `out_request_no`). WeChat Pay refuses a target below what was already sent.
-/// The answer must be this stock.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdateStockBudgetRequest {
-    stock: StockKey,
-    body: UpdateBudgetBody,
-}
-
-impl UpdateStockBudgetRequest {
-    /// Validates the ids and the body.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_id: impl Into<String>,
-        body: UpdateBudgetBody,
-    ) -> Result<Self, ValidationError> {
-        let stock = StockKey::new(product_coupon_id.into(), stock_id.into())?;
-        body.validate()?;
-        Ok(UpdateStockBudgetRequest { stock, body })
+body_operation! {
+    /// Raise or lower a stock's budget (修改商品券批次发放预算):
+    /// `POST /brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.
+    ///
+    /// Repeat-safe (an `out_request_no`). WeChat Pay refuses a target below what was already sent.
+    /// The answer must be this stock.
+    UpdateStockBudgetRequest(StockKey: stock_id, UpdateBudgetBody) -> StockEntity {
+        name: "update_stock_budget",
+        method: Post,
+        repeat_safe: true,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget",
     }
-}
-
-impl Operation for UpdateStockBudgetRequest {
-    const NAME: &'static str = "update_stock_budget";
-    const METHOD: Method = Method::Post;
-    const PATH: &'static str = "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget";
-    const REPEAT_SAFE: bool = true; // out_request_no
-    type Body = UpdateBudgetBody;
-    type Response = StockEntity;
-
-    fn path_parameter(&self, name: &str) -> Option<&str> {
-        self.stock.path_parameter(name)
-    }
-    fn body(&self) -> Option<&UpdateBudgetBody> {
-        Some(&self.body)
-    }
-    fn check_answer(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
-        self.stock.check(stock)
+    check(this, answer) {
+        this.key.check(answer)
     }
 }
 
@@ -440,83 +388,33 @@ impl StoresResponse {
     }
 }
 
-/// Declares an associate / disassociate request on a target key (`StockKey` or `BundleKey`).
-macro_rules! store_operation {
-    ($(#[$doc:meta])* $name:ident, $key:ty, $op_name:literal, $path:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct $name {
-            key: $key,
-            body: StoreListBody,
-        }
-
-        impl Operation for $name {
-            const NAME: &'static str = $op_name;
-            const METHOD: Method = Method::Post;
-            const PATH: &'static str = $path;
-            // No request number: not retried once it may have been delivered (a repeat would
-            // act on the same stores again; WeChat Pay documents no idempotency for it).
-            const REPEAT_SAFE: bool = false;
-            type Body = StoreListBody;
-            type Response = StoresResponse;
-
-            fn path_parameter(&self, name: &str) -> Option<&str> {
-                self.key.path_parameter(name)
-            }
-            fn body(&self) -> Option<&StoreListBody> {
-                Some(&self.body)
-            }
-            fn check_answer(&self, answer: &StoresResponse) -> Result<(), AnswerMismatch> {
-                answer.check_stores(&self.body)
-            }
-        }
-    };
-}
-pub(crate) use store_operation;
-
-store_operation! {
+body_operation! {
     /// Associate stores with a stock (关联门店):
     /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`.
     ///
-    /// Not repeat-safe (no request number): retried only when it cannot have been delivered.
-    /// Every store of the answer must be one of the request.
-    AssociateStoresRequest, StockKey, "associate_stores",
-    "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores"
+    /// Not repeat-safe: it carries no request number, so it is retried only when it cannot have
+    /// been delivered. Every store of the answer must be one of the request.
+    AssociateStoresRequest(StockKey: stock_id, StoreListBody) -> StoresResponse {
+        name: "associate_stores",
+        method: Post,
+        repeat_safe: false,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores",
+    }
+    check(this, answer) { answer.check_stores(&this.body) }
 }
 
-store_operation! {
+body_operation! {
     /// Disassociate stores from a stock (取消关联门店):
     /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.
     ///
     /// Not repeat-safe (no request number). Every store of the answer must be one of the request.
-    DisassociateStoresRequest, StockKey, "disassociate_stores",
-    "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores"
-}
-
-impl AssociateStoresRequest {
-    /// Validates the ids and the stores.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_id: impl Into<String>,
-        body: StoreListBody,
-    ) -> Result<Self, ValidationError> {
-        let key = StockKey::new(product_coupon_id.into(), stock_id.into())?;
-        body.validate()?;
-        Ok(AssociateStoresRequest { key, body })
+    DisassociateStoresRequest(StockKey: stock_id, StoreListBody) -> StoresResponse {
+        name: "disassociate_stores",
+        method: Post,
+        repeat_safe: false,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores",
     }
-}
-
-impl DisassociateStoresRequest {
-    /// Validates the ids and the stores.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_id: impl Into<String>,
-        body: StoreListBody,
-    ) -> Result<Self, ValidationError> {
-        let key = StockKey::new(product_coupon_id.into(), stock_id.into())?;
-        body.validate()?;
-        Ok(DisassociateStoresRequest { key, body })
-    }
+    check(this, answer) { answer.check_stores(&this.body) }
 }
 
 /// One page of "list associated stores".
@@ -686,46 +584,20 @@ pub struct UploadCouponCodesResponse {
     pub extra: ExtraFields,
 }
 
-/// Upload the codes of an `UPLOAD`-mode stock (预上传券Code):
-/// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.
-///
-/// Repeat-safe (an `out_request_no`). Every accepted code of the answer must be one of the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UploadCouponCodesRequest {
-    stock: StockKey,
-    body: UploadCouponCodesBody,
-}
-
-impl UploadCouponCodesRequest {
-    /// Validates the ids and the codes.
-    pub fn new(
-        product_coupon_id: impl Into<String>,
-        stock_id: impl Into<String>,
-        body: UploadCouponCodesBody,
-    ) -> Result<Self, ValidationError> {
-        let stock = StockKey::new(product_coupon_id.into(), stock_id.into())?;
-        body.validate()?;
-        Ok(UploadCouponCodesRequest { stock, body })
+body_operation! {
+    /// Upload the codes of an `UPLOAD`-mode stock (预上传券Code):
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.
+    ///
+    /// Repeat-safe (an `out_request_no`). Every accepted code of the answer must be one of the request.
+    UploadCouponCodesRequest(StockKey: stock_id, UploadCouponCodesBody) -> UploadCouponCodesResponse {
+        name: "upload_coupon_codes",
+        method: Post,
+        repeat_safe: true,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes",
     }
-}
-
-impl Operation for UploadCouponCodesRequest {
-    const NAME: &'static str = "upload_coupon_codes";
-    const METHOD: Method = Method::Post;
-    const PATH: &'static str = "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes";
-    const REPEAT_SAFE: bool = true; // out_request_no
-    type Body = UploadCouponCodesBody;
-    type Response = UploadCouponCodesResponse;
-
-    fn path_parameter(&self, name: &str) -> Option<&str> {
-        self.stock.path_parameter(name)
-    }
-    fn body(&self) -> Option<&UploadCouponCodesBody> {
-        Some(&self.body)
-    }
-    fn check_answer(&self, answer: &UploadCouponCodesResponse) -> Result<(), AnswerMismatch> {
+    check(this, answer) {
         for code in &answer.success_code_list {
-            if !self.body.code_list.contains(code) {
+            if !this.body.code_list.contains(code) {
                 return AnswerMismatch::check("success_code_list", "a code of the request", code);
             }
         }
