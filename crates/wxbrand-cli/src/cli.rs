@@ -106,10 +106,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Deactivate, query and list product coupon stocks.
+    /// Create, change, deactivate, query and list product coupon stocks.
     Stock(StockArgs),
-    /// Query product coupons.
+    /// Create, query, update and deactivate product coupons.
     Coupon(crate::commands::coupon::CouponArgs),
+    /// Create, update and change stock bundles (the stocks of a multi-use coupon).
+    Bundle(crate::commands::bundle::BundleArgs),
     /// Print the Authorization header the SDK would send for a request.
     Sign(SignArgs),
     /// Check the signature of a WeChat Pay answer or notification by hand.
@@ -139,6 +141,9 @@ pub enum StockCommand {
     /// List the stocks of a product coupon.
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
+    /// Create, update, budget, upload-codes, stores.
+    #[command(flatten)]
+    Admin(crate::commands::stock_admin::StockAdminCommand),
 }
 
 /// How stock results are printed.

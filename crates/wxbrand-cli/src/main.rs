@@ -64,5 +64,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Stock(args) => commands::stock::run(args),
         Command::Coupon(args) => commands::coupon::run(args),
+        Command::Bundle(args) => commands::bundle::run(args),
     }
 }

@@ -94,6 +94,11 @@ impl Simulator {
 
     /// `wxbrand stock <args>` configured for this simulator through the `WXBRAND_*` variables.
     fn stock(&self, args: &[&str]) -> std::process::Output {
+        self.run("stock", args)
+    }
+
+    /// `wxbrand <command> <args>` configured for this simulator through the `WXBRAND_*` variables.
+    fn run(&self, command: &str, args: &[&str]) -> std::process::Output {
         let config = config();
         wxbrand()
             .env("WXBRAND_BRAND_ID", text(&config, "brand_id"))
@@ -111,7 +116,7 @@ impl Simulator {
                 vector(text(&config, "wechatpay_public_key")),
             )
             .env("WXBRAND_BASE_URL", &self.url)
-            .arg("stock")
+            .arg(command)
             .args(args)
             .timeout(Duration::from_secs(30))
             .output()
@@ -673,4 +678,170 @@ fn rate_limit_none_lifts_the_limit_and_a_number_sets_it() {
     assert_eq!(served + refused, BURST, "{statuses:?}");
     // 30 requests take far less than a second here; a slow machine may let a second window open.
     assert!((5..=10).contains(&served), "{statuses:?}");
+}
+
+fn product_coupon_testdata(name: &str) -> String {
+    format!(
+        "{}/../../testdata/product-coupon/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// The campaign lifecycle as processes: `coupon create` with a stock → `stock create` →
+/// `stock upload-codes` → `stock budget` → `stock stores associate` / `list` → `coupon deactivate`
+/// → later changes refused with WeChat Pay's error (exit 3); a body that breaks a rule exits 2
+/// with its field path and nothing sent.
+#[test]
+fn a_campaign_lifecycle_through_the_cli() {
+    let sim = Simulator::start(false);
+    let broken = sim.dir.write("broken.json", {
+        let mut body: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(product_coupon_testdata("create_coupon_all_normal.json")).unwrap(),
+        )
+        .unwrap();
+        body["stock"]["stock_send_rule"]["max_count_per_user"] = 101.into();
+        body.to_string()
+    });
+    let output = sim.run(
+        "coupon",
+        &["create", "--body-file", broken.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("stock.stock_send_rule.max_count_per_user"),
+        "{}",
+        stderr(&output)
+    );
+
+    let created = stdout_json(&sim.run(
+        "coupon",
+        &[
+            "create",
+            "--body-file",
+            &product_coupon_testdata("create_coupon_all_normal.json"),
+        ],
+    ));
+    let coupon = created["product_coupon_id"].as_str().unwrap().to_string();
+    let stock = created["stock"]["stock_id"].as_str().unwrap().to_string();
+    let ids = [
+        "--product-coupon-id",
+        coupon.as_str(),
+        "--stock-id",
+        stock.as_str(),
+    ];
+
+    let second = stdout_json(&sim.stock(&[
+        "create",
+        "--product-coupon-id",
+        &coupon,
+        "--body-file",
+        &product_coupon_testdata("create_stock.json"),
+    ]));
+    assert_eq!(second["product_coupon_id"], coupon.as_str());
+
+    let codes = sim.dir.write("codes.txt", "CLI00001\nCLI00002\n\n");
+    let uploaded = stdout_json(
+        &sim.stock(
+            &[
+                &["upload-codes"],
+                &ids[..],
+                &[
+                    "--codes-file",
+                    codes.to_str().unwrap(),
+                    "--out-request-no",
+                    "cli_codes_01",
+                ],
+            ]
+            .concat(),
+        ),
+    );
+    assert_eq!(
+        uploaded["success_code_list"],
+        serde_json::json!(["CLI00001", "CLI00002"])
+    );
+
+    let budget = [
+        "--mode",
+        "max-count",
+        "--current",
+        "100",
+        "--target",
+        "300",
+        "--out-request-no",
+        "cli_budget_01",
+    ];
+    let raised = stdout_json(&sim.stock(&[&["budget"], &ids[..], &budget[..]].concat()));
+    assert_eq!(raised["stock_send_rule"]["max_count"], 300);
+
+    let attached = stdout_json(
+        &sim.stock(
+            &[
+                &["stores", "associate"],
+                &ids[..],
+                &["--store-id", "store_1", "--store-id", "store_2"],
+            ]
+            .concat(),
+        ),
+    );
+    assert_eq!(attached["success_store_list"].as_array().unwrap().len(), 2);
+    let listed = stdout_json(
+        &sim.stock(
+            &[
+                &["stores", "list"],
+                &ids[..],
+                &["--all", "--page-size", "1"],
+            ]
+            .concat(),
+        ),
+    );
+    assert_eq!(
+        listed,
+        serde_json::json!([{"store_id": "store_1"}, {"store_id": "store_2"}])
+    );
+
+    let deactivated = stdout_json(&sim.run(
+        "coupon",
+        &[
+            "deactivate",
+            "--product-coupon-id",
+            &coupon,
+            "--reason",
+            "活动结束",
+            "--out-request-no",
+            "cli_deact_01",
+        ],
+    ));
+    assert_eq!(deactivated["state"], "DEACTIVATED");
+
+    let budget = [
+        "--mode",
+        "max-count",
+        "--current",
+        "300",
+        "--target",
+        "400",
+        "--out-request-no",
+        "cli_budget_02",
+    ];
+    let refused = sim.stock(&[&["budget"], &ids[..], &budget[..]].concat());
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("INVALID_REQUEST"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        stderr(&refused).contains("--out-request-no cli_budget_02"),
+        "{}",
+        stderr(&refused)
+    );
+    let refused = sim.stock(
+        &[
+            &["stores", "associate"],
+            &ids[..],
+            &["--store-id", "store_3"],
+        ]
+        .concat(),
+    );
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
 }

@@ -49,6 +49,11 @@ pub enum ValidationRule {
     },
     /// The value could not be serialized as JSON (a map with non-text keys, a failing `Serialize`).
     NotSerializable,
+    /// A required field (or one required by another field's value) is absent.
+    Missing,
+    /// A field is present where the request's other fields rule it out (mutually exclusive
+    /// fields, a rule that does not fit the coupon's type or usage mode).
+    NotAllowed,
 }
 
 /// A request field that failed validation; nothing was sent.
@@ -142,6 +147,8 @@ impl ValidationError {
             }
             ValidationRule::OutOfRange { min, max, .. } => write!(f, "between {min} and {max}"),
             ValidationRule::NotSerializable => f.write_str("serializable as JSON"),
+            ValidationRule::Missing => f.write_str("given"),
+            ValidationRule::NotAllowed => f.write_str("absent"),
         }
     }
 
@@ -150,6 +157,11 @@ impl ValidationError {
         match &self.rule {
             ValidationRule::Empty => return f.write_str("got an empty value"),
             ValidationRule::NotSerializable => return f.write_str("it is not"),
+            ValidationRule::Missing => return f.write_str("it is absent"),
+            ValidationRule::NotAllowed if self.given_prefix.is_empty() => {
+                return f.write_str("it is present")
+            }
+            ValidationRule::NotAllowed => f.write_str("got")?,
             ValidationRule::OutOfRange { actual, .. } => return write!(f, "got {actual}"),
             ValidationRule::TooShort { actual, .. } | ValidationRule::TooLong { actual, .. } => {
                 write!(f, "got {actual} characters")?

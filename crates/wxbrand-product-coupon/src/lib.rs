@@ -1,6 +1,7 @@
-//! Product coupons (商品券) of the WeChat Pay brand API for wxbrand: get a coupon; deactivate, get
-//! and list its stocks (批次), on the async [`Client`] and (feature `blocking`) the
-//! `BlockingClient`.
+//! Product coupons (商品券) of the WeChat Pay brand API for wxbrand: create, get, update and
+//! deactivate a coupon; create, get, list, update, deactivate its stocks (批次), change their
+//! budgets, upload their codes and attach stores; the same for stock bundles (批次组), on the
+//! async [`Client`] and (feature `blocking`) the `BlockingClient`.
 //!
 //! Each method is one line over the client's generic `send` / `paginate`, generated from one list
 //! (the operations themselves are declarations in [`wxbrand_core::product_coupon`]); any request
@@ -73,6 +74,36 @@ pub mod operation_name {
     pub const LIST_STOCKS: &str = ListStocksRequest::NAME;
     /// [`GetCouponRequest`].
     pub const GET_COUPON: &str = GetCouponRequest::NAME;
+    /// [`CreateCouponRequest`].
+    pub const CREATE_COUPON: &str = CreateCouponRequest::NAME;
+    /// [`UpdateCouponRequest`].
+    pub const UPDATE_COUPON: &str = UpdateCouponRequest::NAME;
+    /// [`DeactivateCouponRequest`].
+    pub const DEACTIVATE_COUPON: &str = DeactivateCouponRequest::NAME;
+    /// [`CreateStockRequest`].
+    pub const CREATE_STOCK: &str = CreateStockRequest::NAME;
+    /// [`UpdateStockRequest`].
+    pub const UPDATE_STOCK: &str = UpdateStockRequest::NAME;
+    /// [`UpdateStockBudgetRequest`].
+    pub const UPDATE_STOCK_BUDGET: &str = UpdateStockBudgetRequest::NAME;
+    /// [`AssociateStoresRequest`].
+    pub const ASSOCIATE_STORES: &str = AssociateStoresRequest::NAME;
+    /// [`DisassociateStoresRequest`].
+    pub const DISASSOCIATE_STORES: &str = DisassociateStoresRequest::NAME;
+    /// [`ListAssociatedStoresRequest`].
+    pub const LIST_ASSOCIATED_STORES: &str = ListAssociatedStoresRequest::NAME;
+    /// [`UploadCouponCodesRequest`].
+    pub const UPLOAD_COUPON_CODES: &str = UploadCouponCodesRequest::NAME;
+    /// [`CreateStockBundleRequest`].
+    pub const CREATE_STOCK_BUNDLE: &str = CreateStockBundleRequest::NAME;
+    /// [`UpdateStockBundleRequest`].
+    pub const UPDATE_STOCK_BUNDLE: &str = UpdateStockBundleRequest::NAME;
+    /// [`UpdateStockBundleBudgetRequest`].
+    pub const UPDATE_STOCK_BUNDLE_BUDGET: &str = UpdateStockBundleBudgetRequest::NAME;
+    /// [`AssociateBundleStoresRequest`].
+    pub const ASSOCIATE_BUNDLE_STORES: &str = AssociateBundleStoresRequest::NAME;
+    /// [`DisassociateBundleStoresRequest`].
+    pub const DISASSOCIATE_BUNDLE_STORES: &str = DisassociateBundleStoresRequest::NAME;
 }
 
 /// Every stock of a listing, page after page: a `Stream` of `Result<StockEntity, Error>`.
@@ -192,11 +223,58 @@ operations! {
     /// Lists one page of a coupon's stocks; continue with the answer's `next_page_token` (or use
     /// `list_all_stocks`); see [`ListStocksRequest`].
     fn list_stocks(ListStocksRequest);
+    /// Creates a product coupon with its first stock or stock bundle (创建商品券). Retried safely
+    /// (an `out_request_no`); see [`CreateCouponRequest`].
+    fn create_coupon(CreateCouponRequest);
+    /// Updates a coupon's display information (PATCH, 修改商品券). Retried safely: it carries an
+    /// `out_request_no`; see [`UpdateCouponRequest`].
+    fn update_coupon(UpdateCouponRequest);
+    /// Deactivates a product coupon (失效商品券). Retried safely (an `out_request_no`); see
+    /// [`DeactivateCouponRequest`].
+    fn deactivate_coupon(DeactivateCouponRequest);
+    /// Adds a stock to a coupon (创建商品券批次). Retried safely (an `out_request_no`); see
+    /// [`CreateStockRequest`].
+    fn create_stock(CreateStockRequest);
+    /// Updates a stock (PATCH, 修改商品券批次). Retried safely: it carries an `out_request_no`;
+    /// see [`UpdateStockRequest`].
+    fn update_stock(UpdateStockRequest);
+    /// Changes a stock's budget (修改批次发放预算). Retried safely (an `out_request_no`); see
+    /// [`UpdateStockBudgetRequest`].
+    fn update_stock_budget(UpdateStockBudgetRequest);
+    /// Associates stores with a stock (关联门店). **Not** retried once it may have been delivered
+    /// (no request number); see [`AssociateStoresRequest`].
+    fn associate_stores(AssociateStoresRequest);
+    /// Disassociates stores from a stock (取消关联门店). **Not** retried once it may have been
+    /// delivered; see [`DisassociateStoresRequest`].
+    fn disassociate_stores(DisassociateStoresRequest);
+    /// Lists one page of a stock's associated stores (a GET: retried safely); see
+    /// [`ListAssociatedStoresRequest`].
+    fn list_associated_stores(ListAssociatedStoresRequest);
+    /// Uploads the codes of an `UPLOAD` stock (预上传券Code). Retried safely (an
+    /// `out_request_no`); see [`UploadCouponCodesRequest`].
+    fn upload_coupon_codes(UploadCouponCodesRequest);
+    /// Adds a stock bundle to a multi-use coupon (创建批次组). Retried safely (an
+    /// `out_request_no`); see [`CreateStockBundleRequest`].
+    fn create_stock_bundle(CreateStockBundleRequest);
+    /// Updates a stock bundle (PATCH). Retried safely: it carries an `out_request_no`; see
+    /// [`UpdateStockBundleRequest`].
+    fn update_stock_bundle(UpdateStockBundleRequest);
+    /// Changes a stock bundle's budget. Retried safely (an `out_request_no`); see
+    /// [`UpdateStockBundleBudgetRequest`].
+    fn update_stock_bundle_budget(UpdateStockBundleBudgetRequest);
+    /// Associates stores with a stock bundle. **Not** retried once it may have been delivered;
+    /// see [`AssociateBundleStoresRequest`].
+    fn associate_bundle_stores(AssociateBundleStoresRequest);
+    /// Disassociates stores from a stock bundle. **Not** retried once it may have been
+    /// delivered; see [`DisassociateBundleStoresRequest`].
+    fn disassociate_bundle_stores(DisassociateBundleStoresRequest);
     }
     paginate {
     /// Every stock matching `request`, fetching page after page (from `request`'s page,
     /// following `next_page_token`) as the items are read. How the listing ends and its limits
     /// (`.max_pages(n)`, `.max_items(n)`): see [`wxbrand_client::paging`].
     fn list_all_stocks(ListStocksRequest);
+    /// Every store associated with a stock, page after page; see [`wxbrand_client::paging`].
+    fn list_all_associated_stores(ListAssociatedStoresRequest);
     }
 }

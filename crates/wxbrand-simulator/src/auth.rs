@@ -41,8 +41,8 @@ pub(crate) struct AuthPolicy<'a> {
     pub(crate) wechatpay_key_id: &'a str,
     pub(crate) now_seconds: i64,
     pub(crate) window_seconds: i64,
-    /// Whether the route carries a JSON body (so `Content-Type` is checked).
-    pub(crate) has_body: bool,
+    /// The media type the route's body must be sent as (`Content-Type` is checked), if any.
+    pub(crate) body_media: Option<&'static str>,
 }
 
 /// Authenticates a request; `Ok` carries the brand id, `Err` the answer to send.
@@ -158,13 +158,13 @@ pub(crate) fn authenticate(
             ))
         }
     }
-    if policy.has_body {
+    if let Some(wanted) = policy.body_media {
         let content_type = header_text(parts, "content-type").unwrap_or("");
         let media = content_type.split(';').next().unwrap_or("").trim();
-        if !media.eq_ignore_ascii_case("application/json") {
+        if !media.eq_ignore_ascii_case(wanted) {
             return Err(Answer::invalid_request(
                 reason::BAD_CONTENT_TYPE,
-                "Content-Type must be application/json",
+                &format!("Content-Type must be {wanted}"),
             ));
         }
     }

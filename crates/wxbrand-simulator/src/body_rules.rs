@@ -8,6 +8,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use wxbrand_core::product_coupon as pc;
 use wxbrand_core::ValidationError;
 
 use crate::answer::{errno, Answer};
@@ -72,21 +73,29 @@ pub(crate) trait RequestBody: DeserializeOwned + 'static {
     const RULES: &'static [FieldRule<Self>];
 }
 
-/// Decodes and checks a body; `Err` is the `PARAM_ERROR` answer naming the field.
-pub(crate) fn decode<B: RequestBody>(bytes: &[u8]) -> Result<B, Answer> {
-    let body_error = |value: &str, issue: &str| {
-        Answer::param_error("body", value, issue, "body", errno::PARAM_INVALID)
-    };
+/// The `PARAM_ERROR` about the body as a whole.
+fn body_error(value: &str, issue: &str) -> Answer {
+    Answer::param_error("body", value, issue, "body", errno::PARAM_INVALID)
+}
+
+/// The body as text, if it is UTF-8 and starts as a JSON object (serde's derive would take an
+/// array for a struct too: a body is an object).
+fn object_text(bytes: &[u8]) -> Result<&str, Answer> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(body_error("", "the body is not UTF-8"));
     };
-    // serde's derive would take an array for a struct too: a body is an object.
     if !text.trim_start().starts_with('{') {
         return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
             Ok(_) => body_error(text, "the body must be a JSON object"),
             Err(_) => body_error(text, "the body is not well-formed JSON"),
         });
     }
+    Ok(text)
+}
+
+/// Decodes and checks a body; `Err` is the `PARAM_ERROR` answer naming the field.
+pub(crate) fn decode<B: RequestBody>(bytes: &[u8]) -> Result<B, Answer> {
+    let text = object_text(bytes)?;
     let decoded: B = match serde_json::from_str(text) {
         Ok(decoded) => decoded,
         Err(e) if e.is_data() => {
@@ -133,6 +142,111 @@ pub(crate) fn decode<B: RequestBody>(bytes: &[u8]) -> Result<B, Answer> {
     Ok(decoded)
 }
 
+/// Decodes a body as core's body type `B`, whose validated field types check the client's own
+/// rules while they are deserialized; `Err` is the `PARAM_ERROR` answer naming the field by its
+/// path (`stock.stock_send_rule.max_count_per_user`), as `serde_path_to_error` tracks it.
+pub(crate) fn decode_typed<B: DeserializeOwned>(bytes: &[u8]) -> Result<B, Answer> {
+    let text = object_text(bytes)?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let decoded = serde_path_to_error::deserialize::<_, B>(&mut deserializer);
+    match decoded {
+        Ok(decoded) => match deserializer.end() {
+            Ok(()) => Ok(decoded),
+            Err(_) => Err(body_error(text, "the body is not well-formed JSON")),
+        },
+        Err(e) if e.inner().is_data() => {
+            let path = e.path().to_string();
+            let message = e.inner().to_string();
+            // serde_json appends the position; the field path says more.
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
+            let (field, issue) = field_and_issue(&path, message);
+            Err(Answer::param_error(
+                &field,
+                "",
+                &issue,
+                "body",
+                errno::PARAM_INVALID,
+            ))
+        }
+        Err(_) => Err(body_error(text, "the body is not well-formed JSON")),
+    }
+}
+
+/// The field path and the issue of a data error at `path` (`.` when at the top).
+fn field_and_issue(path: &str, message: &str) -> (String, String) {
+    let within = |name: &str| {
+        if path == "." || path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name.to_string())
+    };
+    if let Some(name) = named("missing field `") {
+        return (within(&name), "required".into());
+    }
+    if let Some(name) = named("duplicate field `") {
+        return (
+            within(&name),
+            format!("duplicate field: {name} may appear once"),
+        );
+    }
+    if named("unknown field `").is_some() {
+        // The path already ends with the unknown field.
+        return (path.to_string(), "unknown field".into());
+    }
+    let field = if path == "." {
+        "body".to_string()
+    } else {
+        path.to_string()
+    };
+    // A validated field type says "the value must be …; got …".
+    let issue = message.strip_prefix("the value ").unwrap_or(message);
+    (field, issue.to_string())
+}
+
+/// A body type of `wxbrand_core` with the rules its types cannot check alone (across fields).
+pub(crate) trait CoreBody: DeserializeOwned + serde::Serialize + 'static {
+    /// The body's cross-field rules (core's `validate`), naming the field by its path.
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+}
+
+/// Implements [`CoreBody`] for core body types, with their `validate` where they have one.
+macro_rules! core_bodies {
+    (validated: $($validated:ty),* ; plain: $($plain:ty),* $(,)?) => {
+        $(impl CoreBody for $validated {
+            fn validate(&self) -> Result<(), ValidationError> {
+                <$validated>::validate(self)
+            }
+        })*
+        $(impl CoreBody for $plain {})*
+    };
+}
+
+core_bodies! {
+    validated: pc::CreateCouponBody, pc::UpdateCouponBody, pc::CreateStockBody,
+        pc::UpdateStockBody, pc::UpdateBudgetBody, pc::StoreListBody, pc::UploadCouponCodesBody,
+        pc::CreateStockBundleBody;
+    plain: pc::DeactivateCouponBody,
+}
+
+/// Decodes a core body and checks its cross-field rules; `Err` is the `PARAM_ERROR` answer.
+pub(crate) fn decode_checked<B: CoreBody>(bytes: &[u8]) -> Result<B, Answer> {
+    let body = decode_typed::<B>(bytes)?;
+    body.validate()
+        .map_err(|e| Answer::rule_broken(e.field(), &e, "body"))?;
+    Ok(body)
+}
+
 /// The field named by serde's "duplicate field `name`" message, if that is what it says.
 fn repeated_field(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("duplicate field `")?;
@@ -162,6 +276,64 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
         assert_eq!(v["code"], "PARAM_ERROR");
         v["detail"]["field"].as_str().unwrap().to_string()
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Nested {
+        out_request_no: wxbrand_core::field::OutRequestNo,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        list: Vec<wxbrand_core::field::Id>,
+    }
+
+    fn typed_field_of(body: &str) -> (String, String) {
+        let answer = decode_typed::<Nested>(body.as_bytes()).unwrap_err();
+        let v: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+        assert_eq!(v["code"], "PARAM_ERROR");
+        (
+            v["detail"]["field"].as_str().unwrap().to_string(),
+            v["detail"]["issue"].as_str().unwrap().to_string(),
+        )
+    }
+
+    #[test]
+    fn typed_bodies_name_the_field_path() {
+        assert!(decode_typed::<Nested>(br#"{"out_request_no":"abc_123"}"#).is_ok());
+        assert_eq!(typed_field_of("{").0, "body");
+        assert_eq!(typed_field_of("[1]").0, "body");
+        assert_eq!(
+            typed_field_of(r#"{"out_request_no":"abc_123"} x"#).0,
+            "body"
+        );
+        assert_eq!(
+            typed_field_of("{}"),
+            ("out_request_no".into(), "required".into())
+        );
+        let (field, issue) = typed_field_of(r#"{"out_request_no":"abc"}"#);
+        assert_eq!(field, "out_request_no");
+        assert!(issue.starts_with("must be 6 to 40"), "{issue}");
+        assert_eq!(
+            typed_field_of(r#"{"out_request_no":"abc_123","inner":{"list":["1","a/b"]}}"#).0,
+            "inner.list[1]"
+        );
+        assert_eq!(
+            typed_field_of(r#"{"out_request_no":"abc_123","inner":{}}"#).0,
+            "inner.list"
+        );
+        assert_eq!(
+            typed_field_of(r#"{"out_request_no":"abc_123","x":1}"#),
+            ("x".into(), "unknown field".into())
+        );
+        assert_eq!(
+            typed_field_of(r#"{"out_request_no":"abc_123","out_request_no":"abc_124"}"#).0,
+            "out_request_no"
+        );
     }
 
     #[test]

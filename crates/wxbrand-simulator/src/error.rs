@@ -12,7 +12,7 @@ pub enum SimulatorErrorKind {
     Tls,
     /// A key could not be generated, loaded or used.
     Key,
-    /// Stock seed data could not be read or decoded.
+    /// Seed data (stocks, product coupons) could not be read or decoded.
     Stocks,
     /// The configuration is inconsistent (for example no brand at all).
     Config,

@@ -14,10 +14,27 @@
 //! # Served routes
 //! Under `/brand/marketing/product-coupon` ([`Route`]), one row each of the crate's route table
 //! (method, path pattern, body, rate limit, handler):
-//! - `POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`: deactivate a stock;
-//! - `GET /product-coupons/{product_coupon_id}/stocks/{stock_id}`: query a stock;
-//! - `GET /product-coupons/{product_coupon_id}/stocks`: list stocks (`state`, `stock_bundle_id`,
-//!   `page_size` 1–50 default 20, `page_token`).
+//! - product coupons: `POST /product-coupons` (create, with its first stock or stock bundle),
+//!   `GET` / `PATCH /product-coupons/{product_coupon_id}` (query / update its display),
+//!   `POST /product-coupons/{product_coupon_id}/deactivate` (deactivates its live stocks too);
+//! - stocks, under `/product-coupons/{product_coupon_id}/stocks`: `POST` (create), `GET` (list:
+//!   `state`, `stock_bundle_id`, `page_size` 1–50 default 20, `page_token`), `GET` / `PATCH
+//!   /{stock_id}` (query / update), `POST /{stock_id}/deactivate`, `/{stock_id}/update-budget`,
+//!   `/{stock_id}/upload-coupon-codes`, `/{stock_id}/associate-stores`,
+//!   `/{stock_id}/disassociate-stores`, `GET /{stock_id}/associated-stores` (paged as above);
+//! - stock bundles, under `/product-coupons/{product_coupon_id}/stock-bundles`: `POST` (create),
+//!   `PATCH /{stock_bundle_id}` (update), `POST /{stock_bundle_id}/update-budget`,
+//!   `/{stock_bundle_id}/associate-stores`, `/{stock_bundle_id}/disassociate-stores`;
+//! - `POST /media/upload-image`: `multipart/form-data` with a `meta` part (`{"filename","sha256"}`,
+//!   what the request's signature covers instead of the body) and a `file` part (a JPG, PNG or BMP
+//!   of at most 2 MB, whose hex SHA-256 must be `meta.sha256`); answers `{"image_url"}`, the same
+//!   URL for the same bytes. Its body cap is 2 MB plus framing whatever
+//!   [`SimulatorBuilder::max_body_bytes`] says.
+//!
+//! Product coupons own their stocks: seed them with [`SimulatorBuilder::coupon`] (or let a seeded
+//! stock imply its coupon, `EFFECTIVE` with only its id). Created coupons are `EFFECTIVE` and
+//! created stocks `SENDING` at once (the audit passes instantly); ids are ten digits from
+//! `1000000001`. A bundle is its stocks, one per use of the coupon, each with `stock_bundle_info`.
 //!
 //! Anything else answers 404 (`NOT_FOUND`) or 405 (`METHOD_NOT_ALLOWED`) with a JSON body.
 //!
@@ -78,13 +95,22 @@
 //!    commas, each parameter once; an empty item (a trailing comma, `,,`) is refused.
 //! 4. `Wechatpay-Serial` equal to [`SimulatorHandle::wechatpay_public_key_id`], `Accept` admitting
 //!    JSON, `Content-Type: application/json` on bodies → otherwise 400 `INVALID_REQUEST`.
-//! 5. Deactivation only: the per-brand rate limit → 429 `RATELIMIT_EXCEEDED`; the body rules
-//!    (`out_request_no` 6–40 of `[0-9A-Za-z_-]`, `deactivate_reason` 1–150 characters — the
-//!    client's rules from `wxbrand_core::validate` —, both required strings, a well-formed JSON
-//!    object naming each field once; unknown fields are ignored) → 400 `PARAM_ERROR` with a
-//!    `detail` `{"field","value","issue","location"}`.
-//! 6. The stock: unknown, or under another product coupon → 404 `RESOURCE_NOT_EXISTS`; not
-//!    `SENDING`/`PAUSED` → 400 `INVALID_REQUEST`.
+//! 5. Stock deactivation only: the per-brand rate limit → 429 `RATELIMIT_EXCEEDED`.
+//! 6. The body: decoded with the client's own body type from `wxbrand_core::product_coupon`
+//!    (its validated field types check each field's rule while decoding; its `validate` then
+//!    checks the rules across fields) → 400 `PARAM_ERROR` with a `detail`
+//!    `{"field","value","issue","location"}` naming the field by its path in the body
+//!    (`stock.stock_send_rule.max_count_per_user`, `code_list[0]`). Core's bodies refuse unknown
+//!    fields. (Stock deactivation still uses its own rule table, which ignores unknown fields and
+//!    answers the finer error numbers of too long / too short.)
+//! 7. The state: an unknown coupon, stock or bundle (or a stock under another coupon) → 404
+//!    `RESOURCE_NOT_EXISTS`; a change the state does not allow (a deactivated coupon or stock, a
+//!    stock deactivation that is not `SENDING`/`PAUSED`) → 400 `INVALID_REQUEST`
+//!    ([`reason::INVALID_STATE`]); a rule only the state can check — a budget whose `current_…`
+//!    is not the limit now or whose target is below what was already sent, codes uploaded to a
+//!    stock that is not `UPLOAD` mode or beyond its `max_count`, a bundle whose rule lists do not
+//!    match the coupon's use count, more than 200 live stocks — → 400 `INVALID_REQUEST`
+//!    ([`reason::INVALID_REQUEST`]).
 //!
 //! Every answer, errors included, carries `Request-ID` (`08SIM<12-digit request number>-<WeChat Pay
 //! internal error number>`: 268435461–268435464 for parameter errors, 268578608 for "not found",
@@ -98,11 +124,14 @@
 //! HTTP/1.1 at all get hyper's own bare 4xx, as a front proxy would answer them.
 //!
 //! # State and counters
-//! - Stocks are shared by all registered brands. Request numbers (`out_request_no`) are per brand:
-//!   repeating one on the same stock returns the first answer byte for byte and changes nothing;
-//!   reusing one on another stock is refused with 400 `INVALID_REQUEST`. A stock seeded (or put)
-//!   as `DEACTIVATED` with a `deactivate_request_no` answers a repeat of that number, by any
-//!   brand, with 200 and the stock as seeded, exactly as if the simulator had deactivated it.
+//! - Coupons and stocks are shared by all registered brands. Request numbers (`out_request_no`)
+//!   are per brand and per operation: repeating one on the same target with the same body (in any
+//!   key order) returns the first answer byte for byte and changes nothing; reusing one on another
+//!   target, or with another body, is refused with 400 `INVALID_REQUEST`
+//!   ([`reason::OUT_REQUEST_NO_REUSED`]). A stock or coupon seeded (or put) as `DEACTIVATED` with
+//!   a `deactivate_request_no` answers a repeat of that number, by any brand and with any body,
+//!   with 200 and the entity as seeded, exactly as if the simulator had deactivated it.
+//!   Associating or disassociating stores carries no request number: it is a set operation.
 //! - Deactivations are limited per brand to 20 in any sliding second of the simulator's clock;
 //!   [`SimulatorBuilder::rate_limit_per_second`] changes or removes the limit (a load test that
 //!   fires hundreds at once removes it; `benches/simulator_throughput.rs` measures how many the
@@ -138,6 +167,7 @@ mod error;
 mod faults;
 mod handlers;
 mod keys;
+mod multipart;
 mod page_token;
 mod path_params;
 mod pipeline;
@@ -160,7 +190,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use wxbrand_core::product_coupon::StockEntity;
+use wxbrand_core::product_coupon::{ProductCouponEntity, StockEntity};
 use wxbrand_sign::{PrivateKey, PublicKey};
 
 pub use connection::Connection;
@@ -169,7 +199,7 @@ pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
 pub use route::Route;
 pub use routes::PRODUCT_COUPON_PREFIX;
-pub use state::sample_stock;
+pub use state::{sample_coupon, sample_stock};
 pub use stats::{
     DeactivationArrival, DeactivationEvent, StateTransition, Stats, DEFAULT_STATS_HISTORY,
 };
@@ -225,6 +255,7 @@ pub struct SimulatorBuilder {
     ephemeral_brand_id: Option<String>,
     wechatpay: Option<(PrivateKey, String)>,
     stocks: Vec<StockEntity>,
+    coupons: Vec<ProductCouponEntity>,
     tls: TlsChoice,
     listen: Option<SocketAddr>,
     clock: Option<Arc<dyn Clock>>,
@@ -247,6 +278,7 @@ impl fmt::Debug for SimulatorBuilder {
                 &self.wechatpay.as_ref().map(|(_, id)| id),
             )
             .field("stocks", &self.stocks.len())
+            .field("coupons", &self.coupons.len())
             .field("tls", &self.tls)
             .field("listen", &self.listen)
             .field("custom_clock", &self.clock.is_some())
@@ -274,6 +306,7 @@ impl SimulatorBuilder {
             ephemeral_brand_id: None,
             wechatpay: None,
             stocks: Vec::new(),
+            coupons: Vec::new(),
             tls: TlsChoice::Off,
             listen: None,
             clock: None,
@@ -322,6 +355,13 @@ impl SimulatorBuilder {
     /// Adds a stock (replacing one with the same product coupon and stock ids).
     pub fn stock(mut self, stock: StockEntity) -> Self {
         self.stocks.push(stock);
+        self
+    }
+
+    /// Adds a product coupon (replacing one with the same id). A stock whose coupon is not added
+    /// implies one (`EFFECTIVE`, with only its id).
+    pub fn coupon(mut self, coupon: ProductCouponEntity) -> Self {
+        self.coupons.push(coupon);
         self
     }
 
@@ -502,6 +542,9 @@ impl SimulatorBuilder {
         };
 
         let mut world = World::default();
+        for coupon in self.coupons {
+            world.put_coupon(coupon);
+        }
         for stock in self.stocks {
             world.put(stock);
         }
@@ -681,6 +724,16 @@ impl SimulatorHandle {
             .get(product_coupon_id, stock_id)
             .ok()
             .cloned()
+    }
+
+    /// A snapshot of one product coupon as the simulator holds it now.
+    pub fn coupon(&self, product_coupon_id: &str) -> Option<ProductCouponEntity> {
+        self.shared.world().get_coupon(product_coupon_id).cloned()
+    }
+
+    /// Adds or replaces a product coupon while running (its stocks are kept).
+    pub fn put_coupon(&self, coupon: ProductCouponEntity) {
+        self.shared.world().put_coupon(coupon);
     }
 
     /// Adds or replaces a stock while running.

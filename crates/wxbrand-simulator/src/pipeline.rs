@@ -15,7 +15,8 @@ use crate::answer::{errno, Answer};
 use crate::auth::{self, AuthPolicy};
 use crate::conn::ConnControl;
 use crate::faults::Fault;
-use crate::handlers::Call;
+use crate::handlers::{media, Call};
+use crate::multipart;
 use crate::path_params::BadParam;
 use crate::reason;
 use crate::reply::{self, AnswerBody, Dropped};
@@ -43,7 +44,14 @@ where
         .stats
         .record_request(route, rate_limited.then(|| shared.clock.millis()));
 
-    let body = match read_body(body, shared.max_body_bytes, shared.body_timeout).await {
+    // An image upload may carry a whole image.
+    let cap = match &resolved {
+        Resolved::Matched { row, .. } if row.body == Body::Multipart => {
+            shared.max_body_bytes.max(media::MAX_UPLOAD_BODY_BYTES)
+        }
+        _ => shared.max_body_bytes,
+    };
+    let body = match read_body(body, cap, shared.body_timeout).await {
         Ok(body) => body,
         Err(problem) => {
             return match problem.answer(&shared) {
@@ -168,14 +176,33 @@ fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> A
         Resolved::Matched { row, params } => (row, params),
         Resolved::Unserved(unserved) => return refuse(unserved).unauthenticated(),
     };
+    // A multipart body is signed over its `meta` part: split it before authenticating.
+    let upload = match row.body {
+        Body::Multipart => {
+            let content_type = parts
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            match multipart::parse(content_type, body) {
+                Ok(upload) => Some(upload),
+                Err(broken) => return media::broken_upload(broken).unauthenticated(),
+            }
+        }
+        _ => None,
+    };
+    let (signed, file) = match &upload {
+        Some(upload) => (upload.meta.as_slice(), upload.file.as_slice()),
+        None => (body, &[][..]),
+    };
     let policy = AuthPolicy {
         brands: &shared.brands,
         wechatpay_key_id: &shared.signer.key_id,
         now_seconds: shared.clock.seconds(),
         window_seconds: shared.window_seconds,
-        has_body: row.body == Body::Json,
+        body_media: row.body.media_type(),
     };
-    let brand_id = match auth::authenticate(&policy, parts, body) {
+    let brand_id = match auth::authenticate(&policy, parts, signed) {
         Ok(brand_id) => brand_id,
         // A 401: the signature did not verify (the 400s after it concern a verified request).
         Err(answer) if answer.status == StatusCode::UNAUTHORIZED => {
@@ -198,7 +225,8 @@ fn process(shared: &Shared, parts: &Parts, body: &[u8], resolved: Resolved) -> A
         brand_id: &brand_id,
         params: &params,
         query: parts.uri.query().unwrap_or(""),
-        body,
+        body: signed,
+        file,
         now_millis,
     };
     (row.handler)(&call)

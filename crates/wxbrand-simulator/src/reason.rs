@@ -32,12 +32,19 @@ pub const PARAM_ERROR: &str = "param_error";
 pub const STOCK_NOT_FOUND: &str = "stock_not_found";
 /// The stock exists under another product coupon (404 `RESOURCE_NOT_EXISTS`).
 pub const STOCK_OF_ANOTHER_COUPON: &str = "stock_of_another_coupon";
-/// Listing a product coupon that has no stocks (404 `RESOURCE_NOT_EXISTS`).
+/// No such stock bundle under the product coupon (404 `RESOURCE_NOT_EXISTS`).
+pub const STOCK_BUNDLE_NOT_FOUND: &str = "stock_bundle_not_found";
+/// A product coupon the simulator does not hold (404 `RESOURCE_NOT_EXISTS`).
 pub const PRODUCT_COUPON_NOT_FOUND: &str = "product_coupon_not_found";
-/// Deactivating a stock that is not `SENDING` or `PAUSED` (400 `INVALID_REQUEST`).
+/// Changing something whose state does not allow it: deactivating a stock that is not `SENDING`
+/// or `PAUSED`, changing a deactivated coupon (400 `INVALID_REQUEST`).
 pub const INVALID_STATE: &str = "invalid_state";
-/// An `out_request_no` the brand already used for another stock (400 `INVALID_REQUEST`).
+/// An `out_request_no` the brand already used for this operation on another target, or with
+/// another body (400 `INVALID_REQUEST`).
 pub const OUT_REQUEST_NO_REUSED: &str = "out_request_no_reused";
+/// A write that breaks a rule only the state can check, such as a budget below what was already
+/// sent (400 `INVALID_REQUEST`).
+pub const INVALID_REQUEST: &str = "invalid_request";
 /// The brand's deactivation rate limit (429 `RATELIMIT_EXCEEDED`).
 pub const RATE_LIMITED: &str = "rate_limited";
 /// The body exceeds the cap (413 `PARAM_ERROR`).

@@ -12,4 +12,38 @@ pub enum Route {
     GetStock,
     /// `GET …/product-coupons/{product_coupon_id}/stocks`
     ListStocks,
+    /// `GET …/product-coupons/{product_coupon_id}`
+    GetCoupon,
+    /// `POST …/product-coupons`
+    CreateCoupon,
+    /// `PATCH …/product-coupons/{product_coupon_id}`
+    UpdateCoupon,
+    /// `POST …/product-coupons/{product_coupon_id}/deactivate`
+    DeactivateCoupon,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks`
+    CreateStock,
+    /// `PATCH …/product-coupons/{product_coupon_id}/stocks/{stock_id}`
+    UpdateStock,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
+    UpdateStockBudget,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`
+    AssociateStores,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`
+    DisassociateStores,
+    /// `GET …/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`
+    ListAssociatedStores,
+    /// `POST …/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`
+    UploadCouponCodes,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles`
+    CreateStockBundle,
+    /// `PATCH …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
+    UpdateStockBundle,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
+    UpdateStockBundleBudget,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`
+    AssociateBundleStores,
+    /// `POST …/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`
+    DisassociateBundleStores,
+    /// `POST …/media/upload-image` (multipart: `meta` and `file`)
+    UploadImage,
 }

@@ -7,7 +7,7 @@
 use http::Method;
 
 use crate::answer::Answer;
-use crate::handlers::{stocks, Call};
+use crate::handlers::{bundles, coupons, media, stocks, Call};
 use crate::path_params::{self, BadParam, PathParams};
 use crate::route::Route;
 
@@ -22,6 +22,20 @@ pub(crate) enum Body {
     /// A JSON object (`Content-Type: application/json` required), decoded by the handler's body
     /// type with its declared rules ([`crate::body_rules`]).
     Json,
+    /// `multipart/form-data` with a `meta` JSON part (what the signature covers, decoded like a
+    /// JSON body) and a `file` part ([`crate::multipart`]).
+    Multipart,
+}
+
+impl Body {
+    /// The media type `Content-Type` must name, if the route takes a body.
+    pub(crate) fn media_type(self) -> Option<&'static str> {
+        match self {
+            Body::None => None,
+            Body::Json => Some("application/json"),
+            Body::Multipart => Some("multipart/form-data"),
+        }
+    }
 }
 
 /// Runs an authenticated (and, for rate-limited routes, admitted) request.
@@ -74,6 +88,159 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         body: Body::None,
         rate_limited: false,
         handler: stocks::list,
+    },
+    RouteRow {
+        route: Route::GetCoupon,
+        name: "get_coupon",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}",
+        body: Body::None,
+        rate_limited: false,
+        handler: coupons::get,
+    },
+    RouteRow {
+        route: Route::CreateCoupon,
+        name: "create_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::create),
+    },
+    RouteRow {
+        route: Route::UpdateCoupon,
+        name: "update_coupon",
+        method: Method::PATCH,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::update),
+    },
+    RouteRow {
+        route: Route::DeactivateCoupon,
+        name: "deactivate_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/deactivate",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(coupons::deactivate),
+    },
+    RouteRow {
+        route: Route::CreateStock,
+        name: "create_stock",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::create),
+    },
+    RouteRow {
+        route: Route::UpdateStock,
+        name: "update_stock",
+        method: Method::PATCH,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::update),
+    },
+    RouteRow {
+        route: Route::UpdateStockBudget,
+        name: "update_stock_budget",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::update_budget),
+    },
+    RouteRow {
+        route: Route::AssociateStores,
+        name: "associate_stores",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::associate_stores),
+    },
+    RouteRow {
+        route: Route::DisassociateStores,
+        name: "disassociate_stores",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::disassociate_stores),
+    },
+    RouteRow {
+        route: Route::ListAssociatedStores,
+        name: "list_associated_stores",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores",
+        body: Body::None,
+        rate_limited: false,
+        handler: stocks::list_stores,
+    },
+    RouteRow {
+        route: Route::UploadCouponCodes,
+        name: "upload_coupon_codes",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::upload_codes),
+    },
+    RouteRow {
+        route: Route::CreateStockBundle,
+        name: "create_stock_bundle",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(bundles::create),
+    },
+    RouteRow {
+        route: Route::UpdateStockBundle,
+        name: "update_stock_bundle",
+        method: Method::PATCH,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::update),
+    },
+    RouteRow {
+        route: Route::UpdateStockBundleBudget,
+        name: "update_stock_bundle_budget",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::update_budget),
+    },
+    RouteRow {
+        route: Route::AssociateBundleStores,
+        name: "associate_bundle_stores",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::associate_stores),
+    },
+    RouteRow {
+        route: Route::DisassociateBundleStores,
+        name: "disassociate_bundle_stores",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(stocks::disassociate_stores),
+    },
+    RouteRow {
+        route: Route::UploadImage,
+        name: "upload_image",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/media/upload-image",
+        body: Body::Multipart,
+        rate_limited: false,
+        handler: |call| call.with_body(media::upload_image),
     },
 ];
 
@@ -148,13 +315,19 @@ impl Resolved {
 
 /// Resolves a request's method and path (without the query).
 pub(crate) fn resolve(method: &Method, path: &str) -> Resolved {
-    let mut allow = None;
+    // The methods the path is served with: GET, PATCH, POST.
+    let mut served = [false; 3];
     for row in ROUTES {
         let Some(raw) = path_params::match_pattern(row.path, path) else {
             continue;
         };
         if row.method != *method {
-            allow.get_or_insert(row.method.as_str());
+            let slot = [Method::GET, Method::PATCH, Method::POST]
+                .iter()
+                .position(|m| *m == row.method);
+            if let Some(flag) = slot.and_then(|i| served.get_mut(i)) {
+                *flag = true;
+            }
             continue;
         }
         return match path_params::decode_params(&raw) {
@@ -162,10 +335,17 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Resolved {
             Err(bad) => Resolved::Unserved(Unserved::BadParam(bad)),
         };
     }
-    Resolved::Unserved(match allow {
-        Some(allow) => Unserved::MethodNotAllowed { allow },
-        None => Unserved::NotFound,
-    })
+    let allow = match served {
+        [false, false, false] => return Resolved::Unserved(Unserved::NotFound),
+        [true, false, false] => "GET",
+        [false, true, false] => "PATCH",
+        [false, false, true] => "POST",
+        [true, true, false] => "GET, PATCH",
+        [true, false, true] => "GET, POST",
+        [false, true, true] => "PATCH, POST",
+        [true, true, true] => "GET, PATCH, POST",
+    };
+    Resolved::Unserved(Unserved::MethodNotAllowed { allow })
 }
 
 #[cfg(test)]
@@ -176,11 +356,17 @@ mod tests {
     fn the_table_is_consistent() {
         for (i, row) in ROUTES.iter().enumerate() {
             assert!(row.path.starts_with(PRODUCT_COUPON_PREFIX), "{}", row.name);
+            assert_eq!(
+                row.body == Body::Multipart,
+                row.route == Route::UploadImage,
+                "{}",
+                row.name
+            );
             assert_eq!(Route::ALL[i], row.route);
             assert_eq!(row.route.name(), row.name);
             assert_eq!(
-                row.body == Body::Json,
-                row.method == Method::POST,
+                row.body != Body::None,
+                row.method != Method::GET,
                 "{}",
                 row.name
             );
@@ -203,7 +389,7 @@ mod tests {
     }
 
     #[test]
-    fn resolves_the_three_routes() {
+    fn resolves_each_route() {
         let base = "/brand/marketing/product-coupon/product-coupons/200000001/stocks";
         let (route, params) = matched(resolve(&Method::GET, base));
         assert_eq!(route, Route::ListStocks);
@@ -214,10 +400,27 @@ mod tests {
         let (route, params) = matched(resolve(&Method::POST, &format!("{base}/123/deactivate")));
         assert_eq!(route, Route::DeactivateStock);
         assert_eq!(params.get("stock_id"), "123");
+        let (route, params) = matched(resolve(
+            &Method::GET,
+            "/brand/marketing/product-coupon/product-coupons/200000001",
+        ));
+        assert_eq!(route, Route::GetCoupon);
+        assert_eq!(params.get("product_coupon_id"), "200000001");
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/123/deactivate")),
             Resolved::Unserved(Unserved::MethodNotAllowed { allow: "POST" })
         ));
+        // Every method a path is served with is named.
+        let allowed = |path: &str| match resolve(&Method::DELETE, path) {
+            Resolved::Unserved(Unserved::MethodNotAllowed { allow }) => allow,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(allowed(base), "GET, POST");
+        assert_eq!(allowed(&format!("{base}/123")), "GET, PATCH");
+        assert_eq!(
+            allowed("/brand/marketing/product-coupon/product-coupons"),
+            "POST"
+        );
         assert!(matches!(
             resolve(&Method::GET, &format!("{base}/")),
             Resolved::Unserved(Unserved::NotFound)

@@ -1,17 +1,28 @@
-//! The simulator's world: stocks, the request numbers already used (for idempotency) and the
-//! per-brand rate limiter.
+//! The simulator's world: product coupons, which own their stocks (a bundle is a set of its
+//! stocks), the request numbers already used (for idempotency) and the per-brand rate limiter.
+//! The writes are in `state/` (`writes.rs`: the idempotent write and the coupons;
+//! `stock_writes.rs`, `bundle_writes.rs`).
 //!
-//! Request numbers are registered from the stock they produced, by one function
-//! ([`request_numbers_of`]) whichever way the stock came — deactivated by a request, or seeded or
-//! put already deactivated — so a seeded `DEACTIVATED` stock answers a repeat of its
-//! `deactivate_request_no` exactly as if the simulator had deactivated it. A request number the
-//! family adds (on stocks or another resource) is one more line there.
+//! A seeded entity's request numbers are registered from the entity, by one function per entity
+//! ([`request_numbers_of`], [`request_numbers_of_coupon`]) whichever way it came — deactivated by
+//! a request, or seeded or put already deactivated — so a seeded `DEACTIVATED` stock or coupon
+//! answers a repeat of its `deactivate_request_no` exactly as if the simulator had deactivated it.
+//! Every write a request makes registers its number through [`World::write`].
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
-use wxbrand_core::product_coupon::{StockEntity, StockState};
+use wxbrand_core::product_coupon::{
+    ProductCouponEntity, ProductCouponState, StockEntity, StockState,
+};
 use wxbrand_core::Rfc3339;
+
+mod bundle_writes;
+mod stock_writes;
+mod writes;
+
+pub(crate) use bundle_writes::Scope;
+pub(crate) use writes::{FirstStock, Refusal, WriteKey, Written};
 
 use crate::error::{SimulatorError, SimulatorErrorKind};
 use crate::stats::StateTransition;
@@ -62,6 +73,42 @@ pub fn sample_stock(
         SimulatorError::with_source(
             SimulatorErrorKind::Stocks,
             "the sample stock does not decode",
+            e,
+        )
+    })
+}
+
+/// Builds a complete, plausible product coupon in `state` (a whole-store amount-off coupon used
+/// once), for tests and demos that need coupons without writing JSON.
+///
+/// ```
+/// use wxbrand_core::product_coupon::ProductCouponState;
+///
+/// let coupon = wxbrand_simulator::sample_coupon("200000001", ProductCouponState::Effective)?;
+/// assert_eq!(coupon.product_coupon_id, "200000001");
+/// # Ok::<(), wxbrand_simulator::SimulatorError>(())
+/// ```
+pub fn sample_coupon(
+    product_coupon_id: &str,
+    state: ProductCouponState,
+) -> Result<ProductCouponEntity, SimulatorError> {
+    let value = serde_json::json!({
+        "product_coupon_id": product_coupon_id,
+        "scope": "ALL",
+        "type": "NORMAL",
+        "usage_mode": "SINGLE",
+        "single_usage_info": { "normal_coupon": { "threshold": 5000, "discount_amount": 500 } },
+        "display_info": {
+            "name": "simulator coupon",
+            "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/simulator/coupon.png"
+        },
+        "out_product_no": "simulator-product",
+        "state": String::from(state),
+    });
+    serde_json::from_value(value).map_err(|e| {
+        SimulatorError::with_source(
+            SimulatorErrorKind::Stocks,
+            "the sample product coupon does not decode",
             e,
         )
     })
@@ -135,11 +182,13 @@ pub(crate) struct Page {
     pub(crate) next_offset: Option<usize>,
 }
 
-/// What a request number did: the stock it acted on and the answer a repeat gets.
+/// What a request number did: what it acted on (the ids of its path, `/`-joined) and the answer
+/// a repeat gets.
 #[derive(Debug, Clone)]
 struct DoneRequest {
-    product_coupon_id: String,
-    stock_id: String,
+    target: String,
+    /// The request's decoded body, encoded again; `None` when seeded (any body matches).
+    fingerprint: Option<String>,
     answer: Bytes,
 }
 
@@ -155,6 +204,13 @@ pub(crate) enum Requester {
 
 /// The kind of request a number belongs to (numbers of different kinds never collide).
 pub(crate) const DEACTIVATE: &str = "deactivate_stock";
+/// Deactivating a product coupon.
+pub(crate) const DEACTIVATE_COUPON: &str = "deactivate_product_coupon";
+
+/// The target of a request on a stock.
+fn stock_target(product_coupon_id: &str, stock_id: &str) -> String {
+    format!("{product_coupon_id}/{stock_id}")
+}
 
 /// The request numbers a stock carries, by kind: what made it what it is.
 fn request_numbers_of(stock: &StockEntity) -> Vec<(&'static str, String)> {
@@ -167,16 +223,40 @@ fn request_numbers_of(stock: &StockEntity) -> Vec<(&'static str, String)> {
     numbers
 }
 
-/// Stocks in insertion order plus the bookkeeping around them.
+/// The request numbers a product coupon carries, by kind (see [`request_numbers_of`]).
+fn request_numbers_of_coupon(coupon: &ProductCouponEntity) -> Vec<(&'static str, String)> {
+    let mut numbers = Vec::new();
+    if coupon.state == ProductCouponState::Deactivated {
+        if let Some(number) = &coupon.deactivate_request_no {
+            numbers.push((DEACTIVATE_COUPON, number.clone()));
+        }
+    }
+    numbers
+}
+
+/// A product coupon and what it owns: its stocks, in insertion order.
+#[derive(Debug)]
+struct Coupon {
+    entity: ProductCouponEntity,
+    stocks: Vec<StockEntity>,
+    /// Stores and uploaded codes, by stock id.
+    extras: HashMap<String, stock_writes::StockExtras>,
+}
+
+/// Product coupons in insertion order, which own their stocks, plus the bookkeeping around them.
 #[derive(Debug, Default)]
 pub(crate) struct World {
-    stocks: Vec<StockEntity>,
-    /// stock id → product coupon id → position in `stocks` (looked up without allocating).
+    coupons: Vec<Coupon>,
+    /// product coupon id → position in `coupons`.
+    coupon_index: HashMap<String, usize>,
+    /// stock id → product coupon id → position in that coupon's stocks (looked up without
+    /// allocating).
     index: HashMap<String, HashMap<String, usize>>,
-    coupons: HashSet<String>,
     /// request number → who used it, for what kind of request, and what it did.
     done: HashMap<String, Vec<(Requester, &'static str, DoneRequest)>>,
     admissions: HashMap<String, VecDeque<i64>>,
+    /// The last id handed out to a created coupon, stock or bundle.
+    last_id: u64,
 }
 
 impl World {
@@ -200,6 +280,26 @@ impl World {
         }
     }
 
+    /// Registers the request numbers `numbers` of a seeded `entity` (answered as `entity` itself).
+    fn record_seeded<T: serde::Serialize>(
+        &mut self,
+        numbers: Vec<(&'static str, String)>,
+        target: String,
+        entity: &T,
+    ) {
+        if numbers.is_empty() {
+            return;
+        }
+        if let Ok(answer) = serde_json::to_vec(entity) {
+            let done = DoneRequest {
+                target,
+                fingerprint: None,
+                answer: Bytes::from(answer),
+            };
+            self.record_request_numbers(&Requester::Seed, numbers, &done);
+        }
+    }
+
     /// What `number` of `kind` did for `brand_id` (its own requests first, then the seed).
     fn done_request(
         &self,
@@ -217,38 +317,86 @@ impl World {
             .or_else(|| find(&|r| *r == Requester::Seed))
     }
 
-    /// Where the stock with these ids is in `stocks`.
+    /// The coupon with this id.
+    fn coupon(&self, product_coupon_id: &str) -> Option<&Coupon> {
+        self.coupons.get(*self.coupon_index.get(product_coupon_id)?)
+    }
+
+    /// The coupon with this id, to change.
+    fn coupon_mut(&mut self, product_coupon_id: &str) -> Option<&mut Coupon> {
+        self.coupons
+            .get_mut(*self.coupon_index.get(product_coupon_id)?)
+    }
+
+    /// The coupon with this id, made (`EFFECTIVE`, nothing else known) if a stock names a coupon
+    /// that was not seeded.
+    fn coupon_or_implied(&mut self, product_coupon_id: &str) -> &mut Coupon {
+        let i = match self.coupon_index.get(product_coupon_id) {
+            Some(&i) => i,
+            None => {
+                let i = self.coupons.len();
+                self.coupons.push(Coupon {
+                    entity: ProductCouponEntity::new(
+                        product_coupon_id,
+                        ProductCouponState::Effective,
+                    ),
+                    stocks: Vec::new(),
+                    extras: HashMap::new(),
+                });
+                self.coupon_index.insert(product_coupon_id.to_string(), i);
+                i
+            }
+        };
+        &mut self.coupons[i]
+    }
+
+    /// Where the stock with these ids is in its coupon's stocks.
     fn position(&self, product_coupon_id: &str, stock_id: &str) -> Option<usize> {
         self.index.get(stock_id)?.get(product_coupon_id).copied()
     }
 
+    /// Adds a product coupon, or replaces the one with the same id (keeping its stocks); its
+    /// request numbers are registered as if the simulator had made it so.
+    pub(crate) fn put_coupon(&mut self, coupon: ProductCouponEntity) {
+        let numbers = request_numbers_of_coupon(&coupon);
+        self.record_seeded(numbers, coupon.product_coupon_id.clone(), &coupon);
+        let id = coupon.product_coupon_id.clone();
+        self.coupon_or_implied(&id).entity = coupon;
+    }
+
+    /// A product coupon.
+    pub(crate) fn get_coupon(&self, product_coupon_id: &str) -> Option<&ProductCouponEntity> {
+        self.coupon(product_coupon_id).map(|c| &c.entity)
+    }
+
     /// Adds a stock, or replaces the one with the same ids; its request numbers are registered as
-    /// if the simulator had made it so.
+    /// if the simulator had made it so. A stock of an unknown coupon implies that coupon.
     pub(crate) fn put(&mut self, stock: StockEntity) {
         let numbers = request_numbers_of(&stock);
-        if !numbers.is_empty() {
-            if let Ok(answer) = serde_json::to_vec(&stock) {
-                let done = DoneRequest {
-                    product_coupon_id: stock.product_coupon_id.clone(),
-                    stock_id: stock.stock_id.clone(),
-                    answer: Bytes::from(answer),
-                };
-                self.record_request_numbers(&Requester::Seed, numbers, &done);
-            }
-        }
-        self.coupons.insert(stock.product_coupon_id.clone());
+        self.record_seeded(
+            numbers,
+            stock_target(&stock.product_coupon_id, &stock.stock_id),
+            &stock,
+        );
         match self.position(&stock.product_coupon_id, &stock.stock_id) {
             Some(i) => {
-                if let Some(slot) = self.stocks.get_mut(i) {
+                if let Some(slot) = self
+                    .coupon_mut(&stock.product_coupon_id)
+                    .and_then(|c| c.stocks.get_mut(i))
+                {
                     *slot = stock;
                 }
             }
             None => {
+                let stock_id = stock.stock_id.clone();
+                let product_coupon_id = stock.product_coupon_id.clone();
+                let coupon = self.coupon_or_implied(&product_coupon_id);
+                let i = coupon.stocks.len();
+                coupon.stocks.push(stock);
                 self.index
-                    .entry(stock.stock_id.clone())
+                    .entry(stock_id)
                     .or_default()
-                    .insert(stock.product_coupon_id.clone(), self.stocks.len());
-                self.stocks.push(stock);
+                    .insert(product_coupon_id, i);
             }
         }
     }
@@ -268,12 +416,13 @@ impl World {
         stock_id: &str,
     ) -> Result<&StockEntity, Missing> {
         self.position(product_coupon_id, stock_id)
-            .and_then(|i| self.stocks.get(i))
+            .and_then(|i| self.coupon(product_coupon_id)?.stocks.get(i))
             .ok_or_else(|| self.missing(stock_id))
     }
 
+    /// How many stocks, of every coupon.
     pub(crate) fn len(&self) -> usize {
-        self.stocks.len()
+        self.coupons.iter().map(|c| c.stocks.len()).sum()
     }
 
     /// Sliding one-second window per brand: admits the request (and remembers it) when fewer than
@@ -305,7 +454,7 @@ impl World {
         now_millis: i64,
     ) -> Deactivation {
         if let Some(done) = self.done_request(brand_id, DEACTIVATE, out_request_no) {
-            if done.product_coupon_id == product_coupon_id && done.stock_id == stock_id {
+            if done.target == stock_target(product_coupon_id, stock_id) {
                 return Deactivation::Done {
                     body: done.answer.clone(),
                     transition: None,
@@ -316,7 +465,10 @@ impl World {
         let Some(i) = self.position(product_coupon_id, stock_id) else {
             return Deactivation::Missing(self.missing(stock_id));
         };
-        let Some(stock) = self.stocks.get_mut(i) else {
+        let Some(stock) = self
+            .coupon_mut(product_coupon_id)
+            .and_then(|c| c.stocks.get_mut(i))
+        else {
             return Deactivation::Missing(Missing::Stock);
         };
         if !matches!(stock.state, StockState::Sending | StockState::Paused) {
@@ -349,8 +501,8 @@ impl World {
         };
         let numbers = request_numbers_of(stock);
         let done = DoneRequest {
-            product_coupon_id: product_coupon_id.to_string(),
-            stock_id: stock_id.to_string(),
+            target: stock_target(product_coupon_id, stock_id),
+            fingerprint: None,
             answer: answer.clone(),
         };
         self.record_request_numbers(&Requester::Brand(brand_id.to_string()), numbers, &done);
@@ -378,13 +530,10 @@ impl World {
         offset: usize,
         page_size: usize,
     ) -> Option<Page> {
-        if !self.coupons.contains(product_coupon_id) {
-            return None;
-        }
-        let matching: Vec<&StockEntity> = self
+        let coupon = self.coupon(product_coupon_id)?;
+        let matching: Vec<&StockEntity> = coupon
             .stocks
             .iter()
-            .filter(|s| s.product_coupon_id == product_coupon_id)
             .filter(|s| state.is_none_or(|wanted| &s.state == wanted))
             .filter(|s| {
                 stock_bundle_id.is_none_or(|wanted| bundle_id_of(s).as_deref() == Some(wanted))

@@ -445,7 +445,8 @@ async fn unknown_routes_and_methods() {
     )
     .await;
     answer.assert_error(&caller, 405, "METHOD_NOT_ALLOWED");
-    assert_eq!(answer.headers["allow"], "GET");
+    // A stock is read (GET) and updated (PATCH).
+    assert_eq!(answer.headers["allow"], "GET, PATCH");
     // Percent-decoded segments: %33 is "3".
     let answer = send(
         &client,

@@ -33,6 +33,7 @@ pub fn run(args: &StockArgs) -> Result<(), Failure> {
         StockCommand::Deactivate(args) => deactivate(args),
         StockCommand::Get(args) => get(args),
         StockCommand::List(args) => list(args),
+        StockCommand::Admin(command) => super::stock_admin::run(command),
     }
 }
 

@@ -4,16 +4,33 @@
 //! decodes and re-encodes without loss. Amounts are in fen (分); `percent_off` is a percentage; periods
 //! of the day are seconds since midnight.
 
+mod bundle;
 mod coupon;
+mod coupon_requests;
+mod declare;
 mod display;
+#[cfg(test)]
+mod request_tests;
 mod requests;
+pub mod rules;
 mod stock;
+mod stock_requests;
 mod usage_rule;
 
+pub use bundle::{
+    AssociateBundleStoresRequest, CreateStockBundleBody, CreateStockBundleRequest,
+    DisassociateBundleStoresRequest, StockBundleEntity, UpdateStockBundleBudgetRequest,
+    UpdateStockBundleRequest,
+};
 pub use coupon::{
     ComboPackage, ComboPackageChoice, ProductCouponDisplayInfo, ProductCouponEntity,
     ProductCouponScope, ProductCouponState, ProductCouponType, ProductCouponUsageMode,
     ProgressiveBundleUsageInfo, SingleUsageInfo,
+};
+pub use coupon_requests::{
+    CreateCouponBody, CreateCouponBuilder, CreateCouponRequest, CreateCouponResponse,
+    DeactivateCouponBody, DeactivateCouponRequest, StockBundleForCreate, StockBundleUsageRule,
+    StockForCreate, UpdateCouponBody, UpdateCouponRequest,
 };
 pub use display::{
     CouponAvailableStoreInfo, CouponCodeDisplayMode, CouponDisplayInfo, CouponUsageMethod,
@@ -27,6 +44,13 @@ pub use requests::{
 pub use stock::{
     CouponCodeCountInfo, CouponCodeMode, ExtraFields, ListStocksResponse, StockBundleInfo,
     StockEntity, StockSendRule, StockSentCountInfo, StockState, StockStoreScope,
+};
+pub use stock_requests::{
+    AssociateStoresRequest, BudgetUpdateMode, CreateStockBody, CreateStockRequest,
+    DisassociateStoresRequest, FailedCode, FailedStore, ListAssociatedStoresRequest,
+    ListAssociatedStoresResponse, StoreListBody, StoreRef, StoresResponse, UpdateBudgetBody,
+    UpdateStockBody, UpdateStockBudgetRequest, UpdateStockRequest, UploadCouponCodesBody,
+    UploadCouponCodesRequest, UploadCouponCodesResponse,
 };
 pub use usage_rule::{
     DiscountCouponUsageRule, ExchangeCouponUsageRule, FixedWeekPeriod, NormalCouponUsageRule,

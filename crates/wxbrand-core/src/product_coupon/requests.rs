@@ -14,23 +14,23 @@ pub type DeactivateReason = Text<1, { crate::validate::DEACTIVATE_REASON_MAX_CHA
 
 /// The id that names a product coupon in a path, and the check of an answer about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct CouponKey {
-    product_coupon_id: Id,
+pub(super) struct CouponKey {
+    pub(super) product_coupon_id: Id,
 }
 
 impl CouponKey {
-    fn new(product_coupon_id: String) -> Result<Self, ValidationError> {
+    pub(super) fn new(product_coupon_id: String) -> Result<Self, ValidationError> {
         Ok(CouponKey {
             product_coupon_id: Id::new(product_coupon_id).within("product_coupon_id")?,
         })
     }
 
-    fn path_parameter(&self, name: &str) -> Option<&str> {
+    pub(super) fn path_parameter(&self, name: &str) -> Option<&str> {
         (name == "product_coupon_id").then(|| self.product_coupon_id.as_str())
     }
 
     /// The answer's `product_coupon_id` must be this one.
-    fn check(&self, answered: &str) -> Result<(), AnswerMismatch> {
+    pub(super) fn check(&self, answered: &str) -> Result<(), AnswerMismatch> {
         AnswerMismatch::check(
             "product_coupon_id",
             self.product_coupon_id.as_str(),
@@ -41,27 +41,30 @@ impl CouponKey {
 
 /// The two ids that name a stock in a path, and the checks of an answer about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct StockKey {
-    coupon: CouponKey,
-    stock_id: Id,
+pub(super) struct StockKey {
+    pub(super) coupon: CouponKey,
+    pub(super) stock_id: Id,
 }
 
 impl StockKey {
-    fn new(product_coupon_id: String, stock_id: String) -> Result<Self, ValidationError> {
+    pub(super) fn new(
+        product_coupon_id: String,
+        stock_id: String,
+    ) -> Result<Self, ValidationError> {
         Ok(StockKey {
             coupon: CouponKey::new(product_coupon_id)?,
             stock_id: Id::new(stock_id).within("stock_id")?,
         })
     }
 
-    fn path_parameter(&self, name: &str) -> Option<&str> {
+    pub(super) fn path_parameter(&self, name: &str) -> Option<&str> {
         match name {
             "stock_id" => Some(self.stock_id.as_str()),
             _ => self.coupon.path_parameter(name),
         }
     }
 
-    fn check(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
+    pub(super) fn check(&self, stock: &StockEntity) -> Result<(), AnswerMismatch> {
         self.coupon.check(&stock.product_coupon_id)?;
         AnswerMismatch::check("stock_id", self.stock_id.as_str(), &stock.stock_id)
     }

@@ -287,3 +287,48 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
+
+/// A valid create-product-coupon body (whole store, amount off, one stock).
+pub fn create_body(out_request_no: &str) -> serde_json::Value {
+    serde_json::json!({
+        "out_request_no": out_request_no,
+        "scope": "ALL",
+        "type": "NORMAL",
+        "usage_mode": "SINGLE",
+        "single_usage_info": { "normal_coupon": { "threshold": 10000, "discount_amount": 1000 } },
+        "display_info": {
+            "name": "满100减10元",
+            "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/coupon.png",
+            "background_url": "https://wxpaylogo.qpic.cn/wxpaylogo/background.png"
+        },
+        "out_product_no": "product_0001",
+        "stock": stock_json("WECHATPAY"),
+    })
+}
+
+/// A valid `StockForCreate` with this code mode.
+pub fn stock_json(coupon_code_mode: &str) -> serde_json::Value {
+    serde_json::json!({
+            "remark": "first stock",
+            "coupon_code_mode": coupon_code_mode,
+            "stock_send_rule": { "max_count": 1000, "max_count_per_day": 100, "max_count_per_user": 1 },
+            "single_usage_rule": {
+                "coupon_available_period": {
+                    "available_begin_time": "2026-01-01T00:00:00+08:00",
+                    "available_end_time": "2026-12-31T23:59:59+08:00"
+                }
+            },
+            "usage_rule_display_info": {
+                "coupon_usage_method_list": ["OFFLINE"],
+                "usage_description": "全场可用",
+                "coupon_available_store_info": { "description": "所有门店" }
+            },
+            "coupon_display_info": { "code_display_mode": "QRCODE", "background_color": "Color020" },
+            "notify_config": { "notify_appid": "wx1234567890abcdef" },
+            "store_scope": "ALL"
+    })
+}
+
+pub fn bytes(value: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap()
+}
