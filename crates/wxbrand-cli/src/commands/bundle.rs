@@ -69,6 +69,16 @@ pub struct BundleIds {
     pub stock_bundle_id: String,
 }
 
+impl BundleIds {
+    /// The product coupon id and the stock bundle id, as the request constructors take them.
+    fn pair(&self) -> (&str, &str) {
+        (
+            self.product_coupon_id.as_str(),
+            self.stock_bundle_id.as_str(),
+        )
+    }
+}
+
 /// `wxbrand bundle create`.
 #[derive(Debug, Args)]
 pub struct BundleCreateArgs {
@@ -157,28 +167,19 @@ pub fn run(args: &BundleArgs) -> Result<(), Failure> {
         BundleCommand::Update(args) => {
             let body: UpdateStockBody = body_from_file(&args.body_file)?;
             let no = body.out_request_no.as_ref().map(ToString::to_string);
-            let (coupon, bundle) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_bundle_id.as_str(),
-            );
+            let (coupon, bundle) = args.ids.pair();
             let request = built(UpdateStockBundleRequest::new(coupon, bundle, body))?;
             send_and_print(&args.connection, request, no.as_deref())
         }
         BundleCommand::Budget(args) => {
             let (body, no) = args.budget.body()?;
-            let (coupon, bundle) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_bundle_id.as_str(),
-            );
+            let (coupon, bundle) = args.ids.pair();
             let request = built(UpdateStockBundleBudgetRequest::new(coupon, bundle, body))?;
             send_and_print(&args.connection, request, Some(&no))
         }
         BundleCommand::Stores(stores) => match &stores.command {
             BundleStoresCommand::Associate(args) => {
-                let (coupon, bundle) = (
-                    args.ids.product_coupon_id.as_str(),
-                    args.ids.stock_bundle_id.as_str(),
-                );
+                let (coupon, bundle) = args.ids.pair();
                 let request = built(AssociateBundleStoresRequest::new(
                     coupon,
                     bundle,
@@ -187,10 +188,7 @@ pub fn run(args: &BundleArgs) -> Result<(), Failure> {
                 send_and_print(&args.connection, request, None)
             }
             BundleStoresCommand::Disassociate(args) => {
-                let (coupon, bundle) = (
-                    args.ids.product_coupon_id.as_str(),
-                    args.ids.stock_bundle_id.as_str(),
-                );
+                let (coupon, bundle) = args.ids.pair();
                 let request = built(DisassociateBundleStoresRequest::new(
                     coupon,
                     bundle,

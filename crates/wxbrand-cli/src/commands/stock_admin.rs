@@ -77,6 +77,13 @@ pub struct StockIds {
     pub stock_id: String,
 }
 
+impl StockIds {
+    /// The product coupon id and the stock id, as the request constructors take them.
+    fn pair(&self) -> (&str, &str) {
+        (self.product_coupon_id.as_str(), self.stock_id.as_str())
+    }
+}
+
 /// `wxbrand stock create`.
 #[derive(Debug, Args)]
 pub struct StockCreateArgs {
@@ -265,19 +272,13 @@ pub fn run(command: &StockAdminCommand) -> Result<(), Failure> {
         StockAdminCommand::Update(args) => {
             let body: UpdateStockBody = body_from_file(&args.body_file)?;
             let no = body.out_request_no.as_ref().map(ToString::to_string);
-            let (coupon, stock) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_id.as_str(),
-            );
+            let (coupon, stock) = args.ids.pair();
             let request = built(UpdateStockRequest::new(coupon, stock, body))?;
             send_and_print(&args.connection, request, no.as_deref())
         }
         StockAdminCommand::Budget(args) => {
             let (body, no) = args.budget.body()?;
-            let (coupon, stock) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_id.as_str(),
-            );
+            let (coupon, stock) = args.ids.pair();
             let request = built(UpdateStockBudgetRequest::new(coupon, stock, body))?;
             send_and_print(&args.connection, request, Some(&no))
         }
@@ -292,10 +293,7 @@ pub fn run(command: &StockAdminCommand) -> Result<(), Failure> {
             let codes = text.lines().map(str::trim).filter(|line| !line.is_empty());
             let no = out_request_no(args.out_request_no.as_deref());
             let body = built(UploadCouponCodesBody::new(no.as_str(), codes))?;
-            let (coupon, stock) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_id.as_str(),
-            );
+            let (coupon, stock) = args.ids.pair();
             let request = built(UploadCouponCodesRequest::new(coupon, stock, body))?;
             send_and_print(&args.connection, request, Some(&no))
         }
@@ -306,10 +304,7 @@ pub fn run(command: &StockAdminCommand) -> Result<(), Failure> {
 fn stores(command: &StoresCommand) -> Result<(), Failure> {
     match command {
         StoresCommand::Associate(args) => {
-            let (coupon, stock) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_id.as_str(),
-            );
+            let (coupon, stock) = args.ids.pair();
             let request = built(AssociateStoresRequest::new(
                 coupon,
                 stock,
@@ -318,10 +313,7 @@ fn stores(command: &StoresCommand) -> Result<(), Failure> {
             send_and_print(&args.connection, request, None)
         }
         StoresCommand::Disassociate(args) => {
-            let (coupon, stock) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_id.as_str(),
-            );
+            let (coupon, stock) = args.ids.pair();
             let request = built(DisassociateStoresRequest::new(
                 coupon,
                 stock,
@@ -330,10 +322,7 @@ fn stores(command: &StoresCommand) -> Result<(), Failure> {
             send_and_print(&args.connection, request, None)
         }
         StoresCommand::List(args) => {
-            let (coupon, stock) = (
-                args.ids.product_coupon_id.as_str(),
-                args.ids.stock_id.as_str(),
-            );
+            let (coupon, stock) = args.ids.pair();
             let mut request = built(ListAssociatedStoresRequest::new(coupon, stock))?;
             if let Some(size) = args.page_size {
                 request = built(request.page_size(size))?;
