@@ -388,16 +388,29 @@ impl PreparedRequest {
 
 /// Writes a `multipart/form-data` body of a `meta` part (`meta`, JSON) and a `file` part.
 ///
-/// The boundary is derived from the content so that it occurs in neither part: `wxbrand-` and a
-/// counter, raised until neither the meta nor the file contains it (deterministic, so the same
-/// request gives the same bytes).
+/// The boundary is `wxbrand-` and 16 hex digits, the smallest that occurs in neither part: one
+/// pass collects every `wxbrand-…` the parts contain, so it is deterministic (the same request
+/// gives the same bytes) and linear in the body's size even for a file made to collide.
 fn multipart(meta: &[u8], file: FilePart<'_>) -> (Vec<u8>, BodyKind) {
-    let contains =
-        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    const PREFIX: &[u8] = b"wxbrand-";
+    let mut taken = std::collections::HashSet::new();
+    for part in [meta, file.bytes] {
+        let mut at = 0;
+        while let Some(found) = part
+            .get(at..)
+            .and_then(|rest| rest.windows(PREFIX.len()).position(|w| w == PREFIX))
+        {
+            let start = at + found + PREFIX.len();
+            if let Some(digits) = part.get(start..start + 16) {
+                taken.insert(digits);
+            }
+            at = start;
+        }
+    }
     let mut counter = 0u64;
     let boundary = loop {
         let boundary = format!("wxbrand-{counter:016x}");
-        if !contains(meta, boundary.as_bytes()) && !contains(file.bytes, boundary.as_bytes()) {
+        if !taken.contains(&boundary.as_bytes()[PREFIX.len()..]) {
             break boundary;
         }
         counter += 1;

@@ -184,3 +184,93 @@ pub struct UploadImageResponse {
     #[serde(flatten)]
     pub extra: ExtraFields,
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use crate::operation::BodyKind;
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1A\nimage bytes";
+
+    #[test]
+    fn the_signed_bytes_are_the_meta_json_inside_a_multipart_body() {
+        let request = UploadImageRequest::new("coupon.png", PNG.to_vec(), [0xab; 32]).unwrap();
+        let prepared = request.prepare().unwrap();
+        assert_eq!(
+            prepared.path_and_query(),
+            "/brand/marketing/product-coupon/media/upload-image"
+        );
+        assert!(prepared.is_repeat_safe());
+        let meta = format!(
+            r#"{{"filename":"coupon.png","sha256":"{}"}}"#,
+            "ab".repeat(32)
+        );
+        assert_eq!(prepared.signed_body(), meta.as_bytes());
+        let BodyKind::Multipart { content_type, .. } = prepared.kind() else {
+            panic!("not multipart: {:?}", prepared.kind());
+        };
+        let boundary = "wxbrand-0000000000000000";
+        assert_eq!(
+            content_type,
+            &format!("multipart/form-data; boundary={boundary}")
+        );
+        let mut expected = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\n\
+             Content-Type: application/json\r\n\r\n{meta}\r\n--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"file\"; filename=\"coupon.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        expected.extend_from_slice(PNG);
+        expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        assert_eq!(prepared.body().unwrap(), &expected[..]);
+    }
+
+    #[test]
+    fn the_boundary_never_occurs_in_the_file() {
+        let mut png = PNG.to_vec();
+        png.extend_from_slice(b"wxbrand-0000000000000000 wxbrand-0000000000000001");
+        let request = UploadImageRequest::new("coupon.png", png, [0; 32]).unwrap();
+        let prepared = request.prepare().unwrap();
+        let BodyKind::Multipart { content_type, .. } = prepared.kind() else {
+            panic!("not multipart");
+        };
+        assert!(content_type.ends_with("boundary=wxbrand-0000000000000002"));
+    }
+
+    #[test]
+    fn json_bodies_stay_json_and_are_signed_whole() {
+        let request =
+            crate::product_coupon::DeactivateStockRequest::new("1", "2", "deact_0001", "r")
+                .unwrap()
+                .prepare()
+                .unwrap();
+        assert_eq!(request.kind(), &BodyKind::Json);
+        assert_eq!(Some(request.signed_body()), request.body());
+    }
+
+    #[test]
+    fn bad_files_and_names_are_refused() {
+        let refuse = |name: &str, bytes: &[u8]| {
+            UploadImageRequest::new(name, bytes.to_vec(), [0; 32])
+                .unwrap_err()
+                .field()
+                .to_string()
+        };
+        assert_eq!(refuse("a.png", b""), "file");
+        assert_eq!(refuse("a.png", b"GIF89a"), "file");
+        assert_eq!(refuse("a.bmp", PNG), "filename");
+        assert_eq!(refuse("", PNG), "filename");
+        assert_eq!(refuse("a\".png", PNG), "filename");
+        assert_eq!(refuse("noextension", PNG), "filename");
+        let mut big = PNG.to_vec();
+        big.resize(MAX_IMAGE_BYTES + 1, 0);
+        assert_eq!(refuse("a.png", &big), "file");
+        big.truncate(MAX_IMAGE_BYTES);
+        assert!(UploadImageRequest::new("A.PNG", big, [0; 32]).is_ok());
+        assert!(UploadImageRequest::new("a.jpeg", b"\xFF\xD8\xFFx".to_vec(), [0; 32]).is_ok());
+        assert!(UploadImageRequest::new("a.bmp", b"BMxx".to_vec(), [0; 32]).is_ok());
+    }
+}
