@@ -214,8 +214,8 @@ macro_rules! operations {
 operations! {
     send {
     /// Uploads an image (上传图片, multipart; the signature covers its `meta`) and answers its URL
-    /// for `image_url`, `background_url` and detail images. Retried safely (the same bytes give
-    /// the same image); see [`UploadImageRequest`].
+    /// for `image_url`, `background_url` and detail images. Retried safely (a second delivery
+    /// changes no coupon); see [`UploadImageRequest`].
     fn upload_image(UploadImageRequest);
     /// Queries a product coupon (查询商品券); see [`GetCouponRequest`].
     fn get_coupon(GetCouponRequest);

@@ -27,9 +27,9 @@ pub struct UploadImageMeta {
 /// `POST /brand/marketing/product-coupon/media/upload-image`, a `multipart/form-data` body whose
 /// `meta` part (the signed bytes) names the file and its SHA-256.
 ///
-/// Repeat-safe: it carries no request number, but it creates nothing that a second delivery
-/// would duplicate: the answer is the image's URL, and WeChat Pay gives the same bytes the same
-/// image (the simulator answers the same URL for the same bytes), so the client may retry it.
+/// Repeat-safe: it carries no request number, but it changes no coupon, stock or budget; a second
+/// delivery at worst stores the same image again under a URL nothing references until a coupon
+/// names it, so the client may retry it.
 ///
 /// Checked when built: the bytes are not empty, at most 2 MB ([`MAX_IMAGE_BYTES`]), and a JPG,
 /// PNG or BMP by their first bytes; the name is 1 to 128 characters without `"`, `\`, CR or LF.
