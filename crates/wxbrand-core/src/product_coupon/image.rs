@@ -51,10 +51,10 @@ pub struct UploadImageRequest {
 
 impl fmt::Debug for UploadImageRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The file as its part shows it: name, type and size, not the bytes.
         f.debug_struct("UploadImageRequest")
             .field("meta", &self.meta)
-            .field("content_type", &self.content_type)
-            .field("bytes", &format_args!("{} bytes", self.bytes.len()))
+            .field("file", &self.file())
             .finish()
     }
 }
@@ -272,5 +272,13 @@ mod tests {
         assert!(UploadImageRequest::new("A.PNG", big, [0; 32]).is_ok());
         assert!(UploadImageRequest::new("a.jpeg", b"\xFF\xD8\xFFx".to_vec(), [0; 32]).is_ok());
         assert!(UploadImageRequest::new("a.bmp", b"BMxx".to_vec(), [0; 32]).is_ok());
+        let debug = format!(
+            "{:?}",
+            UploadImageRequest::new("a.png", PNG.to_vec(), [0; 32])
+        );
+        assert!(
+            debug.contains("19 bytes") && !debug.contains("image bytes"),
+            "{debug}"
+        );
     }
 }
