@@ -213,6 +213,7 @@ pub trait Operation {
 /// The file of a multipart upload ([`Operation::file`]): its name and media type as the `file`
 /// part's headers state them, and its bytes.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct FilePart<'a> {
     /// The file name of the part's `Content-Disposition` (no `"`, `\`, CR or LF: the request
     /// type checks it when it is built).
@@ -221,6 +222,17 @@ pub struct FilePart<'a> {
     pub content_type: &'static str,
     /// The file's bytes.
     pub bytes: &'a [u8],
+}
+
+impl<'a> FilePart<'a> {
+    /// A file part: `file_name` (checked by the request type), its media type and its bytes.
+    pub fn new(file_name: &'a str, content_type: &'static str, bytes: &'a [u8]) -> Self {
+        FilePart {
+            file_name,
+            content_type,
+            bytes,
+        }
+    }
 }
 
 impl fmt::Debug for FilePart<'_> {

@@ -164,11 +164,11 @@ impl Operation for UploadImageRequest {
     }
 
     fn file(&self) -> Option<FilePart<'_>> {
-        Some(FilePart {
-            file_name: self.meta.filename.as_str(),
-            content_type: self.content_type,
-            bytes: &self.bytes,
-        })
+        Some(FilePart::new(
+            self.meta.filename.as_str(),
+            self.content_type,
+            &self.bytes,
+        ))
     }
 }
 
