@@ -112,6 +112,8 @@ pub enum Command {
     Coupon(crate::commands::coupon::CouponArgs),
     /// Create, update and change stock bundles (the stocks of a multi-use coupon).
     Bundle(crate::commands::bundle::BundleArgs),
+    /// Upload images for coupons' display information.
+    Image(crate::commands::image::ImageArgs),
     /// Print the Authorization header the SDK would send for a request.
     Sign(SignArgs),
     /// Check the signature of a WeChat Pay answer or notification by hand.

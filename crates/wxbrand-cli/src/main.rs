@@ -65,5 +65,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Stock(args) => commands::stock::run(args),
         Command::Coupon(args) => commands::coupon::run(args),
         Command::Bundle(args) => commands::bundle::run(args),
+        Command::Image(args) => commands::image::run(args),
     }
 }

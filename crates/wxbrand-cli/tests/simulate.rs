@@ -845,3 +845,29 @@ fn a_campaign_lifecycle_through_the_cli() {
     );
     assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
 }
+
+#[test]
+fn image_upload_prints_the_url_and_refuses_what_is_not_an_image() {
+    let sim = Simulator::start(false);
+    let png = sim.dir.write(
+        "coupon.png",
+        b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR cli test image".as_slice(),
+    );
+    let answer = stdout_json(&sim.run("image", &["upload", png.to_str().unwrap()]));
+    let url = answer["image_url"].as_str().unwrap();
+    assert!(url.starts_with("https://"), "{answer}");
+
+    // Not an image, a too-large file, a missing file: usage failures (exit 2), nothing sent.
+    let text = sim.dir.write("notes.png", "plain text");
+    let refused = sim.run("image", &["upload", text.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("file"), "{}", stderr(&refused));
+    let mut big = b"\x89PNG\r\n\x1A\n".to_vec();
+    big.resize(2 * 1024 * 1024 + 1, 0);
+    let big = sim.dir.write("big.png", big);
+    let refused = sim.run("image", &["upload", big.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let missing = sim.dir.join("missing.png");
+    let refused = sim.run("image", &["upload", missing.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}

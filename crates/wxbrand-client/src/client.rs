@@ -9,7 +9,7 @@ use http::header::{
 };
 use tracing::field::Empty;
 use tracing::Instrument;
-use wxbrand_core::{ApiError, Method, Operation, PreparedRequest};
+use wxbrand_core::{ApiError, BodyKind, Method, Operation, PreparedRequest};
 use wxbrand_sign::{Signer, Verifier};
 use wxbrand_transport::{Transport, TransportError, TransportErrorKind};
 
@@ -106,6 +106,8 @@ struct Call<'a> {
     prepared: &'a PreparedRequest,
     method: http::Method,
     body: Option<Bytes>,
+    /// The body's `Content-Type`, as the prepared request's [`BodyKind`] states it.
+    content_type: HeaderValue,
     limiter: Option<Arc<SlidingWindow>>,
     started: Duration,
     /// Time waiting for the rate limiter, which the retry deadline does not count.
@@ -224,6 +226,23 @@ fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The `Content-Type` of a prepared request's body, by its [`BodyKind`].
+fn content_type(prepared: &PreparedRequest) -> Result<HeaderValue, Error> {
+    match prepared.kind() {
+        BodyKind::Multipart { content_type, .. } => {
+            HeaderValue::from_str(content_type).map_err(|source| {
+                let error = TransportError::new(
+                    TransportErrorKind::Other,
+                    "the multipart Content-Type is not a valid header value",
+                    Some(Box::new(source)),
+                );
+                Error::new(ErrorKind::Transport(error), 0, None)
+            })
+        }
+        _ => Ok(APPLICATION_JSON),
+    }
+}
+
 fn http_method(method: Method) -> http::Method {
     match method {
         Method::Get => http::Method::GET,
@@ -244,6 +263,7 @@ impl Inner {
             prepared,
             method: http_method(prepared.method()),
             body: prepared.body().map(Bytes::copy_from_slice),
+            content_type: content_type(prepared)?,
             limiter: self.rate_limits.window(prepared),
             started: self.clock.monotonic(),
             queued: Duration::ZERO,
@@ -291,6 +311,7 @@ impl Inner {
             host,
             call.prepared,
             call.body.clone(),
+            &call.content_type,
             attempt,
         ) {
             Ok(request) => request,
@@ -420,11 +441,13 @@ impl Inner {
         host: &str,
         prepared: &PreparedRequest,
         body: Option<Bytes>,
+        content_type: &HeaderValue,
         attempt: u32,
     ) -> Result<http::Request<Bytes>, Error> {
         let timestamp = self.clock.unix_seconds();
         let nonce = self.nonces.nonce();
-        let signed_body: &[u8] = body.as_deref().unwrap_or_default();
+        // The whole JSON body, or the signed part of a multipart one (its `meta`).
+        let signed_body = prepared.signed_body();
         let authorization = self
             .signer
             .authorization(
@@ -456,7 +479,7 @@ impl Inner {
         headers.insert(WECHATPAY_SERIAL, self.wechatpay_serial.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
         if has_body {
-            headers.insert(CONTENT_TYPE, APPLICATION_JSON);
+            headers.insert(CONTENT_TYPE, content_type.clone());
         }
         Ok(request)
     }

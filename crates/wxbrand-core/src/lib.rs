@@ -63,5 +63,7 @@ pub mod time;
 pub mod validate;
 
 pub use error::{AnswerMismatch, ApiError, ErrorCode, ValidationError};
-pub use operation::{Method, NoBody, Operation, Page, Paged, PreparedRequest, Query, RateLimit};
+pub use operation::{
+    BodyKind, FilePart, Method, NoBody, Operation, Page, Paged, PreparedRequest, Query, RateLimit,
+};
 pub use time::Rfc3339;

@@ -49,6 +49,7 @@
 //! ```
 
 use std::fmt;
+use std::ops::Range;
 use std::time::Duration;
 
 use crate::error::{AnswerMismatch, ValidationError, ValidationRule};
@@ -186,6 +187,13 @@ pub trait Operation {
         None
     }
 
+    /// A file sent beside the body (none by default). With one, the wire body is
+    /// `multipart/form-data`: a `meta` part holding the JSON of [`Operation::body`] (the bytes the
+    /// signature covers, as WeChat Pay's uploads want) and a `file` part holding the file.
+    fn file(&self) -> Option<FilePart<'_>> {
+        None
+    }
+
     /// Checks that a decoded answer is about what this request asked for (its identifying
     /// fields: ids, request numbers). The default accepts every answer.
     fn check_answer(&self, answer: &Self::Response) -> Result<(), AnswerMismatch> {
@@ -200,6 +208,56 @@ pub trait Operation {
     {
         PreparedRequest::of(self)
     }
+}
+
+/// The file of a multipart upload ([`Operation::file`]): its name and media type as the `file`
+/// part's headers state them, and its bytes.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub struct FilePart<'a> {
+    /// The file name of the part's `Content-Disposition` (no `"`, `\`, CR or LF: the request
+    /// type checks it when it is built).
+    pub file_name: &'a str,
+    /// The part's `Content-Type`, e.g. `image/png`.
+    pub content_type: &'static str,
+    /// The file's bytes.
+    pub bytes: &'a [u8],
+}
+
+impl<'a> FilePart<'a> {
+    /// A file part: `file_name` (checked by the request type), its media type and its bytes.
+    pub fn new(file_name: &'a str, content_type: &'static str, bytes: &'a [u8]) -> Self {
+        FilePart {
+            file_name,
+            content_type,
+            bytes,
+        }
+    }
+}
+
+impl fmt::Debug for FilePart<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FilePart")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("bytes", &format_args!("{} bytes", self.bytes.len()))
+            .finish()
+    }
+}
+
+/// What a prepared body is, which says what the signature covers and the `Content-Type` to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyKind {
+    /// JSON (`application/json`), signed whole. Also the kind of a request without a body.
+    Json,
+    /// `multipart/form-data`: the signature covers the `meta` part only.
+    Multipart {
+        /// The `Content-Type` header value, with its boundary.
+        content_type: String,
+        /// Where the signed `meta` JSON lies in the body.
+        signed: Range<usize>,
+    },
 }
 
 /// One page of a listing, as [`Paged::into_page`] reads it from an answer.
@@ -241,6 +299,7 @@ pub struct PreparedRequest {
     method: Method,
     path_and_query: String,
     body: Option<Vec<u8>>,
+    kind: BodyKind,
     repeat_safe: bool,
     rate_limit: Option<RateLimit>,
 }
@@ -272,18 +331,29 @@ impl PreparedRequest {
         let mut query = Query::default();
         operation.query(&mut query);
         query.write_to(&mut path_and_query);
-        let body =
-            match operation.body() {
-                Some(body) => Some(serde_json::to_vec(body).map_err(|_| {
-                    ValidationError::new("body", ValidationRule::NotSerializable, "")
-                })?),
-                None => None,
-            };
+        let not_serializable =
+            |_| ValidationError::new("body", ValidationRule::NotSerializable, "");
+        let (body, kind) = match (operation.body(), operation.file()) {
+            (Some(body), None) => (
+                Some(serde_json::to_vec(body).map_err(not_serializable)?),
+                BodyKind::Json,
+            ),
+            (None, None) => (None, BodyKind::Json),
+            (meta, Some(file)) => {
+                let meta = match meta {
+                    Some(meta) => serde_json::to_vec(meta).map_err(not_serializable)?,
+                    None => b"{}".to_vec(),
+                };
+                let (body, kind) = multipart(&meta, file);
+                (Some(body), kind)
+            }
+        };
         Ok(PreparedRequest {
             name: O::NAME,
             method: O::METHOD,
             path_and_query,
             body,
+            kind,
             repeat_safe: O::REPEAT_SAFE,
             rate_limit: O::RATE_LIMIT,
         })
@@ -300,9 +370,23 @@ impl PreparedRequest {
     pub fn path_and_query(&self) -> &str {
         &self.path_and_query
     }
-    /// The JSON body bytes, if the request has a body.
+    /// The body bytes exactly as sent, if the request has a body (JSON, or multipart: see
+    /// [`PreparedRequest::kind`]).
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
+    }
+    /// What the body is: JSON, or multipart with its signed part and `Content-Type`.
+    pub fn kind(&self) -> &BodyKind {
+        &self.kind
+    }
+    /// The bytes the signature covers: the whole body for JSON, the `meta` part for multipart,
+    /// nothing without a body. Borrowed from [`PreparedRequest::body`].
+    pub fn signed_body(&self) -> &[u8] {
+        let body = self.body.as_deref().unwrap_or_default();
+        match &self.kind {
+            BodyKind::Json => body,
+            BodyKind::Multipart { signed, .. } => body.get(signed.clone()).unwrap_or_default(),
+        }
     }
     /// Whether sending it twice cannot act twice: it carries an `out_request_no`, or it is a `GET`.
     pub fn is_repeat_safe(&self) -> bool {
@@ -312,6 +396,65 @@ impl PreparedRequest {
     pub fn default_rate_limit(&self) -> Option<RateLimit> {
         self.rate_limit
     }
+}
+
+/// Writes a `multipart/form-data` body of a `meta` part (`meta`, JSON) and a `file` part.
+///
+/// The boundary is `wxbrand-` and 16 hex digits, the smallest that occurs in neither part: one
+/// pass collects every `wxbrand-…` the parts contain, so it is deterministic (the same request
+/// gives the same bytes) and linear in the body's size even for a file made to collide.
+fn multipart(meta: &[u8], file: FilePart<'_>) -> (Vec<u8>, BodyKind) {
+    const PREFIX: &[u8] = b"wxbrand-";
+    let mut taken = std::collections::HashSet::new();
+    for part in [meta, file.bytes] {
+        let mut at = 0;
+        while let Some(found) = part
+            .get(at..)
+            .and_then(|rest| rest.windows(PREFIX.len()).position(|w| w == PREFIX))
+        {
+            let start = at + found + PREFIX.len();
+            if let Some(digits) = part.get(start..start + 16) {
+                taken.insert(digits);
+            }
+            at = start;
+        }
+    }
+    let mut counter = 0u64;
+    let boundary = loop {
+        let boundary = format!("wxbrand-{counter:016x}");
+        if !taken.contains(&boundary.as_bytes()[PREFIX.len()..]) {
+            break boundary;
+        }
+        counter += 1;
+    };
+    let mut body = Vec::with_capacity(meta.len() + file.bytes.len() + 4 * boundary.len() + 256);
+    body.extend_from_slice(b"--");
+    body.extend_from_slice(boundary.as_bytes());
+    body.extend_from_slice(
+        b"\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n",
+    );
+    let start = body.len();
+    body.extend_from_slice(meta);
+    let signed = start..body.len();
+    body.extend_from_slice(b"\r\n--");
+    body.extend_from_slice(boundary.as_bytes());
+    body.extend_from_slice(b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"");
+    body.extend_from_slice(file.file_name.as_bytes());
+    body.extend_from_slice(b"\"\r\nContent-Type: ");
+    body.extend_from_slice(file.content_type.as_bytes());
+    body.extend_from_slice(b"\r\n\r\n");
+    body.extend_from_slice(file.bytes);
+    body.extend_from_slice(b"\r\n--");
+    body.extend_from_slice(boundary.as_bytes());
+    body.extend_from_slice(b"--\r\n");
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    (
+        body,
+        BodyKind::Multipart {
+            content_type,
+            signed,
+        },
+    )
 }
 
 impl fmt::Display for PreparedRequest {

@@ -104,6 +104,8 @@ pub mod operation_name {
     pub const ASSOCIATE_BUNDLE_STORES: &str = AssociateBundleStoresRequest::NAME;
     /// [`DisassociateBundleStoresRequest`].
     pub const DISASSOCIATE_BUNDLE_STORES: &str = DisassociateBundleStoresRequest::NAME;
+    /// [`UploadImageRequest`].
+    pub const UPLOAD_IMAGE: &str = UploadImageRequest::NAME;
 }
 
 /// Every stock of a listing, page after page: a `Stream` of `Result<StockEntity, Error>`.
@@ -211,6 +213,10 @@ macro_rules! operations {
 
 operations! {
     send {
+    /// Uploads an image (上传图片, multipart; the signature covers its `meta`) and answers its URL
+    /// for `image_url`, `background_url` and detail images. Retried safely (a second delivery
+    /// changes no coupon); see [`UploadImageRequest`].
+    fn upload_image(UploadImageRequest);
     /// Queries a product coupon (查询商品券); see [`GetCouponRequest`].
     fn get_coupon(GetCouponRequest);
     /// Deactivates a stock (失效商品券批次): it issues no more coupons; coupons already issued stay

@@ -102,3 +102,12 @@ const _: () = {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The SHA-256 of `bytes`: what an image upload's `meta` names
+/// (`wxbrand_core::product_coupon::UploadImageRequest::new`).
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}

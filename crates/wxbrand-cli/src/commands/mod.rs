@@ -2,6 +2,7 @@
 
 pub mod bundle;
 pub mod coupon;
+pub mod image;
 pub(crate) mod send;
 pub mod sign;
 pub mod simulate;

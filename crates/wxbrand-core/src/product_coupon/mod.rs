@@ -9,6 +9,7 @@ mod coupon;
 mod coupon_requests;
 mod declare;
 mod display;
+mod image;
 #[cfg(test)]
 mod request_tests;
 mod requests;
@@ -37,6 +38,7 @@ pub use display::{
     EntranceFinder, EntranceMiniProgram, EntranceOfficialAccount, NotifyConfig,
     UsageRuleDisplayInfo,
 };
+pub use image::{UploadImageMeta, UploadImageRequest, UploadImageResponse, MAX_IMAGE_BYTES};
 pub use requests::{
     DeactivateReason, DeactivateStockBody, DeactivateStockRequest, GetCouponRequest,
     GetStockRequest, ListStocksRequest,
