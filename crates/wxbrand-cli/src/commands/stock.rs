@@ -15,14 +15,14 @@ use wxbrand_client::{
 use wxbrand_product_coupon::{
     DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
 };
-use wxbrand_sign::generate_nonce;
 
 use crate::cli::{
     ConnectionArgs, DeactivateArgs, GetArgs, ListArgs, StateFilter, StockArgs, StockCommand,
 };
+use crate::commands::send;
 use crate::config::{self, Setting, BRAND_ID, PRIVATE_KEY, PUBLIC_KEY, PUBLIC_KEY_ID, SERIAL_NO};
 use crate::exit::{Failure, FailureKind};
-use crate::{clock, output};
+use crate::output;
 
 const BASE_URL: Setting = Setting::new("base URL", "--base-url", "WXBRAND_BASE_URL");
 const CA_CERT: Setting = Setting::flag_only("CA certificate file", "--ca-cert");
@@ -38,46 +38,22 @@ pub fn run(args: &StockArgs) -> Result<(), Failure> {
 }
 
 fn deactivate(args: &DeactivateArgs) -> Result<(), Failure> {
-    let out_request_no = match &args.out_request_no {
-        Some(given) => given.clone(),
-        None => {
-            let generated = fresh_out_request_no(clock::now_unix_seconds(), &generate_nonce());
-            output::note(&format!(
-                "out_request_no: {generated} (to retry this deactivation, pass --out-request-no {generated})"
-            ));
-            generated
-        }
-    };
-    let request = DeactivateStockRequest::new(
+    let out_request_no = send::out_request_no(args.out_request_no.as_deref());
+    let request = send::built(DeactivateStockRequest::new(
         args.product_coupon_id.as_str(),
         args.stock_id.as_str(),
         out_request_no.as_str(),
         args.reason.as_str(),
-    )
-    .map_err(|e| validation_failure(&e))?;
-    let result = with_client(&args.connection, |client| async move {
-        client.product_coupon().deactivate_stock(request).await
-    });
-    match result {
-        Ok(response) => output::stock(response.value(), args.connection.output),
-        Err(failure) => {
-            if matches!(failure.kind(), FailureKind::Transport | FailureKind::Api) {
-                output::note(&format!(
-                    "to retry safely (WeChat Pay acts once per request number): --out-request-no {out_request_no}"
-                ));
-            }
-            Err(failure)
-        }
-    }
+    ))?;
+    send::send_and_print(&args.connection, request, Some(&out_request_no))
 }
 
 fn get(args: &GetArgs) -> Result<(), Failure> {
-    let request = GetStockRequest::new(args.product_coupon_id.as_str(), args.stock_id.as_str())
-        .map_err(|e| validation_failure(&e))?;
-    let response = with_client(&args.connection, |client| async move {
-        client.product_coupon().get_stock(request).await
-    })?;
-    output::stock(response.value(), args.connection.output)
+    let request = send::built(GetStockRequest::new(
+        args.product_coupon_id.as_str(),
+        args.stock_id.as_str(),
+    ))?;
+    send::send_and_print(&args.connection, request, None)
 }
 
 fn list(args: &ListArgs) -> Result<(), Failure> {
@@ -392,6 +368,7 @@ fn call_failure(error: &Error) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wxbrand_sign::generate_nonce;
 
     #[test]
     fn generated_request_numbers_are_valid() {
