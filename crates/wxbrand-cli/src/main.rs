@@ -66,5 +66,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Coupon(args) => commands::coupon::run(args),
         Command::Bundle(args) => commands::bundle::run(args),
         Command::Image(args) => commands::image::run(args),
+        Command::UserCoupon(args) => commands::user_coupon::run(args),
+        Command::NotifyConfig(args) => commands::notify_config::run(args),
     }
 }
