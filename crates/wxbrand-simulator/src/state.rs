@@ -23,11 +23,11 @@ mod user_coupons;
 mod writes;
 
 pub(crate) use bundle_writes::Scope;
+pub use user_coupons::{CouponEvent, CouponEventType};
 pub(crate) use user_coupons::{
     CouponRef, ListFilter, SendOrder, UseOrder, CONFIRM, DEACTIVATE_USER_COUPON, PRE_SEND, RETURN,
     SEND, USE,
 };
-pub use user_coupons::{CouponEvent, CouponEventType};
 pub(crate) use writes::{FirstStock, Refusal, WriteKey, Written};
 
 use crate::error::{SimulatorError, SimulatorErrorKind};

@@ -57,7 +57,12 @@ pub(crate) fn notify_url_problem(url: &str, allow_local: bool) -> Option<&'stati
     if ip {
         return Some("must name a domain, not an IP address");
     }
-    if local || !host.contains('.') || [".local", ".internal", ".lan"].iter().any(|s| host.ends_with(s)) {
+    if local
+        || !host.contains('.')
+        || [".local", ".internal", ".lan"]
+            .iter()
+            .any(|s| host.ends_with(s))
+    {
         return Some("must name a public domain, not an intranet host");
     }
     if !host

@@ -210,11 +210,11 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
         "total_count".into(),
         serde_json::Value::from(page.total as u64),
     );
-    let stocks: Result<Vec<serde_json::Value>, _> =
-        page.stocks
-            .iter()
-            .map(|s| serde_json::to_value(world.stock_view(s, call.now_millis)))
-            .collect();
+    let stocks: Result<Vec<serde_json::Value>, _> = page
+        .stocks
+        .iter()
+        .map(|s| serde_json::to_value(world.stock_view(s, call.now_millis)))
+        .collect();
     let Ok(stocks) = stocks else {
         return Answer::system_error();
     };

@@ -99,7 +99,11 @@ impl CoreBody for UseBody {
 
 /// What a write on `/users/{openid}/coupons/{coupon_code}` acts on: its target for request
 /// numbers and the coupon it names.
-fn coupon_ref<'a>(call: &'a Call<'_>, product_coupon_id: &'a Id, stock_id: &'a Id) -> CouponRef<'a> {
+fn coupon_ref<'a>(
+    call: &'a Call<'_>,
+    product_coupon_id: &'a Id,
+    stock_id: &'a Id,
+) -> CouponRef<'a> {
     CouponRef {
         openid: call.params.get("openid"),
         coupon_code: call.params.get("coupon_code"),
