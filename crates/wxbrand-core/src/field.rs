@@ -160,6 +160,104 @@ validated_text! {
     Id, check_id
 }
 
+/// Longest `openid`. WeChat Pay's docs describe an openid as 28 characters starting with `o`; other
+/// WeChat id families are longer, so the SDK allows up to 128 and leaves the exact shape to WeChat Pay.
+pub const OPENID_MAX_CHARS: usize = 128;
+/// Longest `notify_url`.
+pub const NOTIFY_URL_MAX_CHARS: usize = 256;
+
+const OPENID_REQUIREMENT: &str = "1 to 128 characters of [0-9A-Za-z_-] (an openid of the appid)";
+const COUPON_CODE_REQUIREMENT: &str =
+    "1 to 40 characters without whitespace, control characters or '/', and not \".\" or \"..\"";
+
+fn check_openid(value: &str) -> Result<(), ValidationError> {
+    char_count("", value, 1, OPENID_MAX_CHARS, OPENID_REQUIREMENT)?;
+    allowed_chars("", value, OPENID_REQUIREMENT, |c| {
+        c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    })
+}
+
+fn check_coupon_code(value: &str) -> Result<(), ValidationError> {
+    check_id(value).map_err(|error| error.with_requirement(COUPON_CODE_REQUIREMENT))?;
+    allowed_chars("", value, COUPON_CODE_REQUIREMENT, |c| !c.is_whitespace())
+}
+
+/// The rule of a `notify_url`: what WeChat Pay's docs ask (HTTPS, a public domain, a path, no
+/// query), written as checks a client can make: `https://`, a host name with a dot that is not an
+/// IP literal or `localhost`, no user information, a path beyond `/`, no query or fragment, no
+/// whitespace or control characters, at most 256 characters.
+fn check_notify_url(value: &str) -> Result<(), ValidationError> {
+    const REQUIREMENT: &str = "an https:// URL with a public host name (not an IP address or \
+        localhost), a path, and no query, fragment or user information, at most 256 characters";
+    let refuse = |rule: ValidationRule| {
+        Err(ValidationError::new("", rule, value).with_requirement(REQUIREMENT))
+    };
+    char_count("", value, 1, NOTIFY_URL_MAX_CHARS, REQUIREMENT)?;
+    allowed_chars("", value, REQUIREMENT, |c| {
+        !c.is_whitespace() && !c.is_control()
+    })?;
+    let forbidden = |character: char| {
+        let index = value.chars().position(|c| c == character).unwrap_or(0);
+        refuse(ValidationRule::ForbiddenCharacter { character, index })
+    };
+    for character in ['?', '#', '@', '\\'] {
+        if value.contains(character) {
+            return forbidden(character);
+        }
+    }
+    let scheme_len = "https://".len();
+    let Some(rest) = value
+        .get(..scheme_len)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .and_then(|_| value.get(scheme_len..))
+    else {
+        return refuse(ValidationRule::NotAllowed);
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let is_name = host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok()
+        || host
+            .split('.')
+            .all(|label| label.bytes().all(|b| b.is_ascii_digit()));
+    let is_local = host == "localhost" || host.ends_with(".localhost");
+    if !is_name || is_ip || is_local || path.len() < 2 {
+        return refuse(ValidationRule::NotAllowed);
+    }
+    Ok(())
+}
+
+validated_text! {
+    /// A user's `openid` (the user's id under an appid), sent in a path segment: 1 to 128
+    /// characters of `[0-9A-Za-z_-]`. WeChat Pay's docs describe 28 characters starting with `o`
+    /// (e.g. `oh-394z-6CGkNoJrsDLTTUKiAnp4`); the SDK is no narrower than that, and WeChat Pay
+    /// checks that the openid belongs to the request's appid (error 268578704 otherwise).
+    Openid, check_openid
+}
+
+validated_text! {
+    /// A user coupon's code (`coupon_code`), sent in a path segment: 1 to 40 characters without
+    /// whitespace, control characters or `/`, and not `.` or `..`.
+    CouponCode, check_coupon_code
+}
+
+validated_text! {
+    /// The URL WeChat Pay sends the product-coupon events to (`notify_url`): `https://`, a public
+    /// host name (not an IP literal, not `localhost`, no user information), a path beyond `/`,
+    /// no query or fragment, at most 256 characters.
+    NotifyUrl, check_notify_url
+}
+
 validated_text! {
     /// A brand's request number (`out_request_no`, and the same rule for `send_request_no`): 6 to
     /// 40 characters of `[0-9A-Za-z_-]`, unique per brand; WeChat Pay acts once per number.

@@ -1,14 +1,32 @@
-//! `body_operation!`: the declaration of an operation on one stock or stock bundle that sends a
-//! validated body — its struct, its constructor (ids and body checked, nothing sent when that
-//! fails) and its [`Operation`](crate::Operation) impl, from the facts that differ.
+//! `body_operation!`: the declaration of an operation on one resource that sends a validated
+//! body — its struct, its constructor (path ids and body checked, nothing sent when that fails)
+//! and its [`Operation`](crate::Operation) impl, from the facts that differ.
 
-/// Declares `$name`: `new(product_coupon_id, $id, body)` validates the ids through `$key` and the
-/// body through its `validate()`; the `Operation` impl states name, method, path, repeat-safety,
-/// body and answer types, and the answer check (`check(this, answer) { … }`).
+/// Declares `$name`: `new(<the key's path ids>, body)` validates the ids through `$key::new`
+/// and the body through its `validate()`; the `Operation` impl states name, method, path,
+/// repeat-safety, body and answer types, and the answer check (`check(this, answer) { … }`).
+///
+/// The key is written `Key(first_id, second_id)` with the names of `Key::new`'s parameters, in
+/// order; `Key: id` is short for `Key(product_coupon_id, id)` (a stock or a stock bundle).
 macro_rules! body_operation {
     (
         $(#[$doc:meta])*
         $name:ident($key:ident: $id:ident, $body:ty) -> $response:ty {
+            $($facts:tt)*
+        }
+        check($this:ident, $answer:ident) $check:block
+    ) => {
+        $crate::product_coupon::declare::body_operation! {
+            $(#[$doc])*
+            $name($key(product_coupon_id, $id), $body) -> $response {
+                $($facts)*
+            }
+            check($this, $answer) $check
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        $name:ident($key:ident($($param:ident),+), $body:ty) -> $response:ty {
             name: $op:literal,
             method: $method:ident,
             repeat_safe: $safe:literal,
@@ -25,15 +43,14 @@ macro_rules! body_operation {
 
         impl $name {
             #[doc = concat!(
-                "Validates `product_coupon_id` and `", stringify!($id),
-                "` ([`Id`](crate::field::Id)) and the body (its `validate()`); nothing is sent when this fails."
+                "Validates the path ids (", $("`", stringify!($param), "` "),+,
+                ") and the body (its `validate()`); nothing is sent when this fails."
             )]
             pub fn new(
-                product_coupon_id: impl Into<String>,
-                $id: impl Into<String>,
+                $($param: impl Into<String>,)+
                 body: $body,
             ) -> Result<Self, ValidationError> {
-                let key = <$key>::new(product_coupon_id.into(), $id.into())?;
+                let key = <$key>::new($($param.into()),+)?;
                 body.validate()?;
                 Ok($name { key, body })
             }

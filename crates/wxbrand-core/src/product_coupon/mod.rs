@@ -1,4 +1,5 @@
-//! Product coupons (商品券) and their stocks (批次): the models and the requests that act on them.
+//! Product coupons (商品券), their stocks (批次), the coupons users hold (用户商品券) and the event
+//! address: the models and the requests that act on them.
 //!
 //! Every model keeps fields and enum values this version does not know, so an answer of a newer API
 //! decodes and re-encodes without loss. Amounts are in fen (分); `percent_off` is a percentage; periods
@@ -10,6 +11,7 @@ mod coupon_requests;
 mod declare;
 mod display;
 mod image;
+mod notify_config;
 #[cfg(test)]
 mod request_tests;
 mod requests;
@@ -17,6 +19,10 @@ pub mod rules;
 mod stock;
 mod stock_requests;
 mod usage_rule;
+mod user_coupon;
+mod user_coupon_requests;
+#[cfg(test)]
+mod user_coupon_tests;
 
 pub use bundle::{
     AssociateBundleStoresRequest, CreateStockBundleBody, CreateStockBundleRequest,
@@ -39,6 +45,9 @@ pub use display::{
     UsageRuleDisplayInfo,
 };
 pub use image::{UploadImageMeta, UploadImageRequest, UploadImageResponse, MAX_IMAGE_BYTES};
+pub use notify_config::{
+    GetNotifyConfigRequest, NotifyConfigResponse, SetNotifyConfigBody, SetNotifyConfigRequest,
+};
 pub use requests::{
     DeactivateReason, DeactivateStockBody, DeactivateStockRequest, GetCouponRequest,
     GetStockRequest, ListStocksRequest,
@@ -58,4 +67,16 @@ pub use usage_rule::{
     DiscountCouponUsageRule, ExchangeCouponUsageRule, FixedWeekPeriod, NormalCouponUsageRule,
     PeriodOfTheDay, SequentialCouponAvailablePeriod, SequentialUsageRule,
     SingleCouponAvailablePeriod, SingleUsageRule, TimePeriod, WeekEnum,
+};
+pub use user_coupon::{
+    AssociatedOrderInfo, AssociatedPayScoreOrderInfo, CouponTagInfo, CouponUsageDetail,
+    ListUserProductCouponsResponse, MemberTagInfo, PreSendUserCouponResponse,
+    UserProductCouponBundleInfo, UserProductCouponEntity, UserProductCouponSendChannel,
+    UserProductCouponState, UserProductCouponTag,
+};
+pub use user_coupon_requests::{
+    Appid, AssociatedOrder, ConfirmUserCouponRequest, DeactivateUserCouponBody,
+    DeactivateUserCouponRequest, GetUserCouponRequest, ListUserCouponsRequest,
+    PreSendUserCouponBody, PreSendUserCouponRequest, ReturnUserCouponRequest, SendUserCouponBody,
+    SendUserCouponRequest, StoreId, UseUserCouponBody, UseUserCouponRequest, UserCouponBody,
 };

@@ -466,14 +466,21 @@ pub(crate) fn bundle_usage_rule(
     Ok(())
 }
 
+/// An RFC3339 time (`2025-08-01T00:00:00+08:00`), parsed.
+pub(crate) fn rfc3339(
+    field: &'static str,
+    time: &Rfc3339,
+) -> Result<crate::time::Instant, ValidationError> {
+    time.instant().map_err(|_| {
+        ValidationError::new(field, ValidationRule::NotAllowed, time.as_str())
+            .with_requirement("an RFC3339 time such as 2025-08-01T00:00:00+08:00")
+    })
+}
+
 /// Begin and end given, RFC3339, end after begin, at most 365 days apart.
 fn validity(begin: &Option<Rfc3339>, end: &Option<Rfc3339>) -> Result<(), ValidationError> {
     let parse = |field: &'static str, time: &Option<Rfc3339>| {
-        let time = required(time, field, "given")?;
-        time.instant().map_err(|_| {
-            ValidationError::new(field, ValidationRule::NotAllowed, time.as_str())
-                .with_requirement("an RFC3339 time such as 2025-08-01T00:00:00+08:00")
-        })
+        rfc3339(field, required(time, field, "given")?)
     };
     let begin = parse("available_begin_time", begin)?;
     let end_time = parse("available_end_time", end)?;
