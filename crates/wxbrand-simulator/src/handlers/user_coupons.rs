@@ -1,17 +1,18 @@
 //! Coupons of users (#20–#27): send, pre-send, confirm, use, return, deactivate, get, list. The
 //! rules of the state are in `state/user_coupons.rs`.
 //!
-//! Bodies are decoded field by field with the client's own field types (`wxbrand_core::field`),
-//! so an id or request number breaking the client's rule is a `PARAM_ERROR` naming the field.
+//! Bodies are decoded with the client's own body types (`wxbrand_core::product_coupon`: their
+//! field types and `validate`), the path's `openid` and `coupon_code` checked by the client's
+//! rules: a broken one is a `PARAM_ERROR` naming the field.
 
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
-use wxbrand_core::error::ValidationRule;
-use wxbrand_core::field::{Id, OutRequestNo};
-use wxbrand_core::ValidationError;
+use wxbrand_core::field::{CouponCode, Id, Openid};
+use wxbrand_core::product_coupon::{
+    DeactivateUserCouponBody, PreSendUserCouponBody, SendUserCouponBody, UseUserCouponBody,
+    UserCouponBody,
+};
 
 use crate::answer::{errno, Answer};
-use crate::body_rules::CoreBody;
 use crate::handlers::{refusal_answer, stocks, Call};
 use crate::page_token;
 use crate::path_params;
@@ -20,81 +21,16 @@ use crate::state::{
     PRE_SEND, RETURN, SEND, USE,
 };
 
-/// The body of a send (#20) and a pre-send (#21).
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct SendBody {
-    product_coupon_id: Id,
-    stock_id: Id,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    coupon_code: Option<Id>,
-    appid: Id,
-    send_request_no: OutRequestNo,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    attach: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    coupon_tag_info: Option<serde_json::Value>,
-}
-
-/// The body of a confirm (#22) and a return (#27).
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct CouponChangeBody {
-    product_coupon_id: Id,
-    stock_id: Id,
-    appid: Id,
-    out_request_no: OutRequestNo,
-}
-
-/// The body of a use (#23).
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct UseBody {
-    product_coupon_id: Id,
-    stock_id: Id,
-    appid: Id,
-    out_request_no: OutRequestNo,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    use_time: Option<wxbrand_core::Rfc3339>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    store_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    associated_order_info: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    associated_pay_score_order_info: Option<serde_json::Value>,
-}
-
-/// The body of a deactivation (#26).
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct DeactivateBody {
-    product_coupon_id: Id,
-    stock_id: Id,
-    appid: Id,
-    out_request_no: OutRequestNo,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    deactivate_reason: Option<String>,
-}
-
-impl CoreBody for SendBody {}
-impl CoreBody for CouponChangeBody {}
-impl CoreBody for DeactivateBody {}
-impl CoreBody for UseBody {
-    /// Exactly one of the two order objects (the facts).
-    fn validate(&self) -> Result<(), ValidationError> {
-        match (
-            &self.associated_order_info,
-            &self.associated_pay_score_order_info,
-        ) {
-            (None, None) => Err(ValidationError::new(
-                "associated_order_info",
-                ValidationRule::Missing,
-                "",
-            )),
-            (Some(_), Some(_)) => Err(ValidationError::new(
-                "associated_pay_score_order_info",
-                ValidationRule::NotAllowed,
-                "",
-            )),
-            _ => Ok(()),
-        }
+/// Checks the path's `openid` (and `coupon_code`, when the route has one) by the client's rules
+/// ([`Openid`], [`CouponCode`]); `Err` is the `PARAM_ERROR` (location `path`).
+fn check_path(call: &Call<'_>) -> Result<(), Answer> {
+    let openid = call.params.get("openid");
+    Openid::new(openid).map_err(|e| Answer::rule_broken("openid", &e, "path"))?;
+    let code = call.params.get("coupon_code");
+    if !code.is_empty() {
+        CouponCode::new(code).map_err(|e| Answer::rule_broken("coupon_code", &e, "path"))?;
     }
+    Ok(())
 }
 
 /// What a write on `/users/{openid}/coupons/{coupon_code}` acts on: its target for request
@@ -120,18 +56,38 @@ fn coupon_target(call: &Call<'_>) -> String {
     )
 }
 
-fn send_order(body: &SendBody) -> SendOrder {
+fn send_order(
+    product_coupon_id: &Id,
+    stock_id: &Id,
+    coupon_code: Option<&CouponCode>,
+    attach: Option<&String>,
+    coupon_tag_info: Option<serde_json::Value>,
+) -> SendOrder {
     SendOrder {
-        product_coupon_id: body.product_coupon_id.as_str().to_string(),
-        stock_id: body.stock_id.as_str().to_string(),
-        coupon_code: body.coupon_code.as_ref().map(|c| c.as_str().to_string()),
-        attach: body.attach.clone(),
-        coupon_tag_info: body.coupon_tag_info.clone(),
+        product_coupon_id: product_coupon_id.as_str().to_string(),
+        stock_id: stock_id.as_str().to_string(),
+        coupon_code: coupon_code.map(|c| c.as_str().to_string()),
+        attach: attach.cloned(),
+        coupon_tag_info,
     }
 }
 
 /// `POST /users/{openid}/coupons` (#20).
-pub(crate) fn send(call: &Call<'_>, body: SendBody) -> Answer {
+pub(crate) fn send(call: &Call<'_>, body: SendUserCouponBody) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
+    let tags = body
+        .coupon_tag_info
+        .as_ref()
+        .and_then(|t| serde_json::to_value(t).ok());
+    let order = send_order(
+        &body.product_coupon_id,
+        &body.stock_id,
+        body.coupon_code.as_ref(),
+        body.attach.as_ref(),
+        tags,
+    );
     let openid = call.params.get("openid");
     let key = WriteKey::new(
         call.brand_id,
@@ -140,15 +96,25 @@ pub(crate) fn send(call: &Call<'_>, body: SendBody) -> Answer {
         openid.to_string(),
         &body,
     );
-    let outcome =
-        call.shared
-            .world()
-            .send_user_coupon(key, openid, send_order(&body), call.now_millis);
+    let outcome = call
+        .shared
+        .world()
+        .send_user_coupon(key, openid, order, call.now_millis);
     call.written(outcome)
 }
 
 /// `POST /users/{openid}/pre-send-coupon` (#21): `{token}`, valid 5 minutes.
-pub(crate) fn pre_send(call: &Call<'_>, body: SendBody) -> Answer {
+pub(crate) fn pre_send(call: &Call<'_>, body: PreSendUserCouponBody) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
+    let order = send_order(
+        &body.product_coupon_id,
+        &body.stock_id,
+        body.coupon_code.as_ref(),
+        body.attach.as_ref(),
+        None,
+    );
     let openid = call.params.get("openid");
     let key = WriteKey::new(
         call.brand_id,
@@ -157,15 +123,18 @@ pub(crate) fn pre_send(call: &Call<'_>, body: SendBody) -> Answer {
         openid.to_string(),
         &body,
     );
-    let outcome =
-        call.shared
-            .world()
-            .pre_send_user_coupon(key, openid, send_order(&body), call.now_millis);
+    let outcome = call
+        .shared
+        .world()
+        .pre_send_user_coupon(key, openid, order, call.now_millis);
     call.written(outcome)
 }
 
 /// `POST …/coupons/{coupon_code}/confirm` (#22).
-pub(crate) fn confirm(call: &Call<'_>, body: CouponChangeBody) -> Answer {
+pub(crate) fn confirm(call: &Call<'_>, body: UserCouponBody) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
     let key = WriteKey::new(
         call.brand_id,
         CONFIRM,
@@ -182,7 +151,10 @@ pub(crate) fn confirm(call: &Call<'_>, body: CouponChangeBody) -> Answer {
 }
 
 /// `POST …/coupons/{coupon_code}/use` (#23).
-pub(crate) fn use_coupon(call: &Call<'_>, body: UseBody) -> Answer {
+pub(crate) fn use_coupon(call: &Call<'_>, body: UseUserCouponBody) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
     let key = WriteKey::new(
         call.brand_id,
         USE,
@@ -190,10 +162,12 @@ pub(crate) fn use_coupon(call: &Call<'_>, body: UseBody) -> Answer {
         coupon_target(call),
         &body,
     );
+    // The order object as sent (`associated_order_info` or `associated_pay_score_order_info`).
+    let encoded = serde_json::to_value(&body).unwrap_or_default();
     let order = UseOrder {
-        use_time: body.use_time.as_ref().map(|t| t.as_str().to_string()),
-        associated_order_info: body.associated_order_info.clone(),
-        associated_pay_score_order_info: body.associated_pay_score_order_info.clone(),
+        use_time: Some(body.use_time.as_str().to_string()),
+        associated_order_info: encoded.get("associated_order_info").cloned(),
+        associated_pay_score_order_info: encoded.get("associated_pay_score_order_info").cloned(),
     };
     let r = coupon_ref(call, &body.product_coupon_id, &body.stock_id);
     let outcome = call
@@ -204,7 +178,10 @@ pub(crate) fn use_coupon(call: &Call<'_>, body: UseBody) -> Answer {
 }
 
 /// `POST …/coupons/{coupon_code}/return` (#27).
-pub(crate) fn return_coupon(call: &Call<'_>, body: CouponChangeBody) -> Answer {
+pub(crate) fn return_coupon(call: &Call<'_>, body: UserCouponBody) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
     let key = WriteKey::new(
         call.brand_id,
         RETURN,
@@ -221,7 +198,10 @@ pub(crate) fn return_coupon(call: &Call<'_>, body: CouponChangeBody) -> Answer {
 }
 
 /// `POST …/coupons/{coupon_code}/deactivate` (#26).
-pub(crate) fn deactivate(call: &Call<'_>, body: DeactivateBody) -> Answer {
+pub(crate) fn deactivate(call: &Call<'_>, body: DeactivateUserCouponBody) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
     let key = WriteKey::new(
         call.brand_id,
         DEACTIVATE_USER_COUPON,
@@ -230,7 +210,7 @@ pub(crate) fn deactivate(call: &Call<'_>, body: DeactivateBody) -> Answer {
         &body,
     );
     let r = coupon_ref(call, &body.product_coupon_id, &body.stock_id);
-    let reason = body.deactivate_reason.as_deref().unwrap_or("");
+    let reason = body.deactivate_reason.as_str();
     let outcome = call
         .shared
         .world()
@@ -262,6 +242,9 @@ fn param<'p>(pairs: &'p [(String, String)], name: &str) -> Option<&'p str> {
 /// `GET …/coupons/{coupon_code}` (#24): `product_coupon_id`, `stock_id` and `appid` required in
 /// the query (the facts' diagnostic script requires all three).
 pub(crate) fn get(call: &Call<'_>) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
     let pairs = match query_pairs(call) {
         Ok(pairs) => pairs,
         Err(answer) => return answer,
@@ -304,6 +287,9 @@ const COUPON_STATES: [&str; 7] = [
 /// `GET /users/{openid}/coupons` (#25): filters `product_coupon_id`, `stock_id`, `coupon_state`;
 /// paged like the stock listing (`page_size` 1–50 default 20, `page_token`).
 pub(crate) fn list(call: &Call<'_>) -> Answer {
+    if let Err(answer) = check_path(call) {
+        return answer;
+    }
     let pairs = match query_pairs(call) {
         Ok(pairs) => pairs,
         Err(answer) => return answer,
