@@ -1,7 +1,8 @@
 //! Product coupons (商品券) of the WeChat Pay brand API for wxbrand: create, get, update and
 //! deactivate a coupon; create, get, list, update, deactivate its stocks (批次), change their
-//! budgets, upload their codes and attach stores; the same for stock bundles (批次组), on the
-//! async [`Client`] and (feature `blocking`) the `BlockingClient`.
+//! budgets, upload their codes and attach stores; the same for stock bundles (批次组); send coupons
+//! to users, confirm, use, return, deactivate, get and list them (用户商品券); set and get the
+//! event address — on the async [`Client`] and (feature `blocking`) the `BlockingClient`.
 //!
 //! Each method is one line over the client's generic `send` / `paginate`, generated from one list
 //! (the operations themselves are declarations in [`wxbrand_core::product_coupon`]); any request
@@ -44,6 +45,37 @@
 //!     let stock = stock?;
 //!     println!("{} {:?}", stock.stock_id, stock.state);
 //! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A coupon's life with a user: send, confirm (after the `PRODUCT_COUPON.SEND` event), use at the
+//! till, return when the order is refunded. Every write carries its request number, so the client
+//! retries it safely with the same body:
+//!
+//! ```no_run
+//! use wxbrand_client::Client;
+//! use wxbrand_product_coupon::{
+//!     AssociatedOrder, AssociatedOrderInfo, ConfirmUserCouponRequest, ProductCouponExt,
+//!     ReturnUserCouponRequest, SendUserCouponBody, SendUserCouponRequest, UseUserCouponBody,
+//!     UseUserCouponRequest, UserCouponBody,
+//! };
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let api = client.product_coupon();
+//! let (openid, appid) = ("oh-394z-6CGkNoJrsDLTTUKiAnp4", "wx233544546545989");
+//! let (coupon_id, stock_id) = ("1000000013", "1000000013001");
+//! let send = SendUserCouponBody::new(coupon_id, stock_id, appid, "send_20250801_0001")?;
+//! let coupon = api.send_user_coupon(SendUserCouponRequest::new(openid, send)?).await?;
+//! let code = coupon.coupon_code.clone();
+//! let confirm = UserCouponBody::new(coupon_id, stock_id, appid, "confirm_20250801_0001")?;
+//! api.confirm_user_coupon(ConfirmUserCouponRequest::new(openid, &code, confirm)?).await?;
+//! let order = AssociatedOrder::Order(AssociatedOrderInfo::transaction("4200000000123456789123456789"));
+//! let used = UseUserCouponBody::new(coupon_id, stock_id, appid, "use_20250801_0001", "2025-08-01T12:00:00+08:00", order)?;
+//! api.use_user_coupon(UseUserCouponRequest::new(openid, &code, used)?).await?;
+//! let back = UserCouponBody::new(coupon_id, stock_id, appid, "return_20250801_0001")?;
+//! let coupon = api.return_user_coupon(ReturnUserCouponRequest::new(openid, &code, back)?).await?;
+//! println!("{} is {:?} again", coupon.coupon_code, coupon.coupon_state);
 //! # Ok(())
 //! # }
 //! ```
@@ -106,6 +138,26 @@ pub mod operation_name {
     pub const DISASSOCIATE_BUNDLE_STORES: &str = DisassociateBundleStoresRequest::NAME;
     /// [`UploadImageRequest`].
     pub const UPLOAD_IMAGE: &str = UploadImageRequest::NAME;
+    /// [`SendUserCouponRequest`].
+    pub const SEND_USER_COUPON: &str = SendUserCouponRequest::NAME;
+    /// [`PreSendUserCouponRequest`].
+    pub const PRE_SEND_USER_COUPON: &str = PreSendUserCouponRequest::NAME;
+    /// [`ConfirmUserCouponRequest`].
+    pub const CONFIRM_USER_COUPON: &str = ConfirmUserCouponRequest::NAME;
+    /// [`UseUserCouponRequest`].
+    pub const USE_USER_COUPON: &str = UseUserCouponRequest::NAME;
+    /// [`ReturnUserCouponRequest`].
+    pub const RETURN_USER_COUPON: &str = ReturnUserCouponRequest::NAME;
+    /// [`DeactivateUserCouponRequest`].
+    pub const DEACTIVATE_USER_COUPON: &str = DeactivateUserCouponRequest::NAME;
+    /// [`GetUserCouponRequest`].
+    pub const GET_USER_COUPON: &str = GetUserCouponRequest::NAME;
+    /// [`ListUserCouponsRequest`].
+    pub const LIST_USER_COUPONS: &str = ListUserCouponsRequest::NAME;
+    /// [`SetNotifyConfigRequest`].
+    pub const SET_NOTIFY_CONFIG: &str = SetNotifyConfigRequest::NAME;
+    /// [`GetNotifyConfigRequest`].
+    pub const GET_NOTIFY_CONFIG: &str = GetNotifyConfigRequest::NAME;
 }
 
 /// Every stock of a listing, page after page: a `Stream` of `Result<StockEntity, Error>`.
@@ -274,6 +326,38 @@ operations! {
     /// Disassociates stores from a stock bundle. **Not** retried once it may have been
     /// delivered; see [`DisassociateBundleStoresRequest`].
     fn disassociate_bundle_stores(DisassociateBundleStoresRequest);
+    /// Sends a coupon to a user (发放用户商品券); it stays `CONFIRMING` until confirmed. Retried
+    /// safely: the body's `send_request_no` is sent again, and WeChat Pay sends once per number;
+    /// see [`SendUserCouponRequest`].
+    fn send_user_coupon(SendUserCouponRequest);
+    /// Pre-sends a coupon for the mini-program claim component and answers its token (valid 5
+    /// minutes). Retried safely (a `send_request_no`: a repeat is the same pre-send); see
+    /// [`PreSendUserCouponRequest`].
+    fn pre_send_user_coupon(PreSendUserCouponRequest);
+    /// Confirms a sent coupon (确认发放), required after every `PRODUCT_COUPON.SEND` event.
+    /// Retried safely (an `out_request_no`); see [`ConfirmUserCouponRequest`].
+    fn confirm_user_coupon(ConfirmUserCouponRequest);
+    /// Uses (redeems) a user's coupon with its order (核销). Retried safely (an `out_request_no`:
+    /// reuse it for the same coupon's use); see [`UseUserCouponRequest`].
+    fn use_user_coupon(UseUserCouponRequest);
+    /// Returns a used coupon (退券), undoing the use. Retried safely (an `out_request_no`); see
+    /// [`ReturnUserCouponRequest`].
+    fn return_user_coupon(ReturnUserCouponRequest);
+    /// Deactivates a user's coupon (失效用户商品券). Retried safely (an `out_request_no`); see
+    /// [`DeactivateUserCouponRequest`].
+    fn deactivate_user_coupon(DeactivateUserCouponRequest);
+    /// Queries one coupon of a user (a GET: retried safely); see [`GetUserCouponRequest`].
+    fn get_user_coupon(GetUserCouponRequest);
+    /// Lists one page of a user's coupons (a GET: retried safely); continue with the answer's
+    /// `next_page_token` (or use `list_all_user_coupons`); see [`ListUserCouponsRequest`].
+    fn list_user_coupons(ListUserCouponsRequest);
+    /// Sets the address of the product-coupon events (设置事件通知地址). Retried safely although it
+    /// carries no request number: it sets a value, so a repeat leaves the same address; see
+    /// [`SetNotifyConfigRequest`].
+    fn set_notify_config(SetNotifyConfigRequest);
+    /// Gets the address of the product-coupon events (a GET: retried safely); see
+    /// [`GetNotifyConfigRequest`].
+    fn get_notify_config(GetNotifyConfigRequest);
     }
     paginate {
     /// Every stock matching `request`, fetching page after page (from `request`'s page,
@@ -282,5 +366,8 @@ operations! {
     fn list_all_stocks(ListStocksRequest);
     /// Every store associated with a stock, page after page; see [`wxbrand_client::paging`].
     fn list_all_associated_stores(ListAssociatedStoresRequest);
+    /// Every coupon of a user matching `request`, page after page (a GET: retried safely); see
+    /// [`wxbrand_client::paging`].
+    fn list_all_user_coupons(ListUserCouponsRequest);
     }
 }
