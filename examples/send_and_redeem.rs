@@ -13,6 +13,7 @@
 
 use std::error::Error;
 
+use wxbrand::prelude::*;
 use wxbrand::product_coupon::{
     AssociatedOrder, AssociatedOrderInfo, ConfirmUserCouponRequest, GetUserCouponRequest,
     ReturnUserCouponRequest, SendUserCouponBody, SendUserCouponRequest, StockState,
@@ -67,11 +68,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .without_backup()
         .add_root_certificate_pem(sim.ca_certificate_pem().expect("TLS"))
         .build()?;
+    let api = client.product_coupon();
 
     // 1. Send: WeChat Pay draws the code (a WECHATPAY stock); the coupon waits for confirmation.
     let body = SendUserCouponBody::new(COUPON, STOCK, APPID, "example_send_0001")?;
-    let sent = client
-        .send(&SendUserCouponRequest::new(OPENID, body)?)
+    let sent = api
+        .send_user_coupon(SendUserCouponRequest::new(OPENID, body)?)
         .await?;
     show("sent", &sent);
     let code = sent.coupon_code.clone();
@@ -85,8 +87,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // 2. Confirm, as every PRODUCT_COUPON.SEND event asks: the coupon becomes usable.
     let confirm = UserCouponBody::new(COUPON, STOCK, APPID, "example_confirm_0001")?;
-    let confirmed = client
-        .send(&ConfirmUserCouponRequest::new(OPENID, &code, confirm)?)
+    let confirmed = api
+        .confirm_user_coupon(ConfirmUserCouponRequest::new(OPENID, &code, confirm)?)
         .await?;
     show("confirmed", &confirmed);
 
@@ -94,21 +96,21 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let order = AssociatedOrder::Order(AssociatedOrderInfo::transaction("4200000001202601010001"));
     let use_time = Rfc3339::from_unix(now, 8 * 3600);
     let body = UseUserCouponBody::new(COUPON, STOCK, APPID, "example_use_0001", use_time, order)?;
-    let used = client
-        .send(&UseUserCouponRequest::new(OPENID, &code, body)?)
+    let used = api
+        .use_user_coupon(UseUserCouponRequest::new(OPENID, &code, body)?)
         .await?;
     show("used", &used);
 
     // 4. The order is refunded: return the coupon, which is usable again.
     let body = UserCouponBody::new(COUPON, STOCK, APPID, "example_return_0001")?;
-    let returned = client
-        .send(&ReturnUserCouponRequest::new(OPENID, &code, body)?)
+    let returned = api
+        .return_user_coupon(ReturnUserCouponRequest::new(OPENID, &code, body)?)
         .await?;
     show("returned", &returned);
 
     // 5. What WeChat Pay holds now.
-    let got = client
-        .send(&GetUserCouponRequest::new(
+    let got = api
+        .get_user_coupon(GetUserCouponRequest::new(
             OPENID, &code, COUPON, STOCK, APPID,
         )?)
         .await?;

@@ -18,7 +18,7 @@ use wxbrand_core::ErrorCode;
 use wxbrand_product_coupon::{
     AssociatedOrder, AssociatedOrderInfo, ConfirmUserCouponRequest, DeactivateUserCouponBody,
     DeactivateUserCouponRequest, GetNotifyConfigRequest, GetStockRequest, GetUserCouponRequest,
-    ListUserCouponsRequest, PreSendUserCouponBody, PreSendUserCouponRequest,
+    ListUserCouponsRequest, PreSendUserCouponBody, PreSendUserCouponRequest, ProductCouponExt,
     ReturnUserCouponRequest, SendUserCouponBody, SendUserCouponRequest, SetNotifyConfigRequest,
     StockEntity, StockState, UploadCouponCodesBody, UploadCouponCodesRequest, UseUserCouponBody,
     UseUserCouponRequest, UserCouponBody, UserProductCouponEntity, UserProductCouponState,
@@ -115,6 +115,7 @@ fn state(coupon: &UserProductCouponEntity) -> UserProductCouponState {
 #[tokio::test]
 async fn send_confirm_use_return_deactivate_get_and_list() {
     let (sim, client, _) = start(|_| {}).await;
+    let api = client.product_coupon();
     let user = openid(1);
     let sent = send(&client, &user, "send-0001").await;
     assert_eq!(state(&sent), UserProductCouponState::Confirming);
@@ -127,29 +128,29 @@ async fn send_confirm_use_return_deactivate_get_and_list() {
         .await
         .unwrap();
     assert_eq!(state(&used), UserProductCouponState::Used);
-    let returned = client
-        .send(&return_request(&user, &code, "ret-0001"))
+    let returned = api
+        .return_user_coupon(return_request(&user, &code, "ret-0001"))
         .await
         .unwrap();
     assert_eq!(state(&returned), UserProductCouponState::Effective);
 
     let got = GetUserCouponRequest::new(&user, &code, COUPON, STOCK, APPID).unwrap();
-    let got = client.send(&got).await.unwrap();
+    let got = api.get_user_coupon(got).await.unwrap();
     assert_eq!(got.coupon_code, code);
     assert_eq!(state(&got), UserProductCouponState::Effective);
 
     let deactivate =
         DeactivateUserCouponBody::new(COUPON, STOCK, APPID, "deac-0001", "发错了").unwrap();
     let deactivate = DeactivateUserCouponRequest::new(&user, &code, deactivate).unwrap();
-    let deactivated = client.send(&deactivate).await.unwrap();
+    let deactivated = api.deactivate_user_coupon(deactivate).await.unwrap();
     assert_eq!(state(&deactivated), UserProductCouponState::Deactivated);
     assert_eq!(
         deactivated.deactivate_request_no.as_deref(),
         Some("deac-0001")
     );
 
-    let listed: Vec<UserProductCouponEntity> = client
-        .paginate(ListUserCouponsRequest::new(&user, APPID).unwrap())
+    let listed: Vec<UserProductCouponEntity> = api
+        .list_all_user_coupons(ListUserCouponsRequest::new(&user, APPID).unwrap())
         .map(|c| c.unwrap())
         .collect()
         .await;
