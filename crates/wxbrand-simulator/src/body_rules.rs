@@ -202,6 +202,16 @@ fn field_and_issue(path: &str, message: &str) -> (String, String) {
         // The path already ends with the unknown field.
         return (path.to_string(), "unknown field".into());
     }
+    if path == "." {
+        // A body type's own cross-field check (`TryFrom` on its wire form) words its
+        // `ValidationError` as "<field> must be …": name that field.
+        if let Some((name, _)) = message.split_once(" must be ") {
+            let field_like = |c: char| c.is_ascii_alphanumeric() || "_.[]".contains(c);
+            if !name.is_empty() && name.chars().all(field_like) {
+                return (name.to_string(), message.to_string());
+            }
+        }
+    }
     let field = if path == "." {
         "body".to_string()
     } else {
@@ -235,7 +245,8 @@ macro_rules! core_bodies {
 core_bodies! {
     validated: pc::CreateCouponBody, pc::UpdateCouponBody, pc::CreateStockBody,
         pc::UpdateStockBody, pc::UpdateBudgetBody, pc::StoreListBody, pc::UploadCouponCodesBody,
-        pc::CreateStockBundleBody;
+        pc::CreateStockBundleBody, pc::SendUserCouponBody, pc::PreSendUserCouponBody,
+        pc::UserCouponBody, pc::DeactivateUserCouponBody, pc::UseUserCouponBody;
     plain: pc::DeactivateCouponBody,
 }
 

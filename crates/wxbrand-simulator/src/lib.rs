@@ -199,7 +199,7 @@ pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
 pub use route::Route;
 pub use routes::PRODUCT_COUPON_PREFIX;
-pub use state::{sample_coupon, sample_stock};
+pub use state::{sample_coupon, sample_stock, CouponEvent, CouponEventType};
 pub use stats::{
     DeactivationArrival, DeactivationEvent, StateTransition, Stats, DEFAULT_STATS_HISTORY,
 };
@@ -265,6 +265,7 @@ pub struct SimulatorBuilder {
     window_seconds: i64,
     stats_history: usize,
     max_connections: usize,
+    allow_local_notify_urls: bool,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -288,6 +289,7 @@ impl fmt::Debug for SimulatorBuilder {
             .field("window_seconds", &self.window_seconds)
             .field("stats_history", &self.stats_history)
             .field("max_connections", &self.max_connections)
+            .field("allow_local_notify_urls", &self.allow_local_notify_urls)
             .finish()
     }
 }
@@ -316,6 +318,7 @@ impl SimulatorBuilder {
             window_seconds: DEFAULT_TIMESTAMP_WINDOW_SECONDS,
             stats_history: DEFAULT_STATS_HISTORY,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            allow_local_notify_urls: false,
         }
     }
 
@@ -469,6 +472,14 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Lets `POST /notify-configs` take a URL to a loopback host or an IP address, over `http`
+    /// or `https` (default `false`: as WeChat Pay, only `https` to a public domain with a path),
+    /// so that a test can point notifications at a receiver of its own.
+    pub fn allow_local_notify_urls(mut self, allow: bool) -> Self {
+        self.allow_local_notify_urls = allow;
+        self
+    }
+
     /// How many entries each event list of [`Stats`] keeps (default [`DEFAULT_STATS_HISTORY`]):
     /// the most recent ones; the counters stay exact whatever the history.
     pub fn stats_history(mut self, entries: usize) -> Self {
@@ -564,6 +575,7 @@ impl SimulatorBuilder {
             max_body_bytes: self.max_body_bytes,
             body_timeout: self.body_timeout,
             window_seconds: self.window_seconds,
+            allow_local_notify_urls: self.allow_local_notify_urls,
         });
 
         let address = self
@@ -739,6 +751,30 @@ impl SimulatorHandle {
     /// Adds or replaces a stock while running.
     pub fn put_stock(&self, stock: StockEntity) {
         self.shared.world().put(stock);
+    }
+
+    /// Every change of a user's coupon so far, oldest first (the most recent 100,000): sends,
+    /// claims, confirmations, uses, returns, deactivations ([`CouponEvent`]).
+    pub fn coupon_events(&self) -> Vec<CouponEvent> {
+        self.shared.world().coupon_events()
+    }
+
+    /// The user claims the coupon pre-sent with `token` in the mini-program claim component (what
+    /// "using" a pre-send token means): the coupon is made `CONFIRMING`, `send_channel`
+    /// `RECEIVE_COMPONENT`, counted on its stock, with a `PRODUCT_COUPON.SEND` event. Answers the
+    /// user's openid and the coupon's code; `None` when the token is unknown, was claimed
+    /// already, lapsed (5 minutes after the pre-send, by the simulator's clock), or its stock
+    /// stopped sending.
+    pub fn claim_pre_sent_coupon(&self, token: &str) -> Option<(String, String)> {
+        let now = self.shared.clock.millis();
+        self.shared.world().claim_pre_sent(token, now)
+    }
+
+    /// The codes of the coupons `openid` holds, with their state now (`CONFIRMING`, `EFFECTIVE`,
+    /// `PENDING`, `USED`, `EXPIRED`, `DEACTIVATED`), in the order they were sent.
+    pub fn user_coupons(&self, openid: &str) -> Vec<(String, &'static str)> {
+        let now = self.shared.clock.millis();
+        self.shared.world().user_coupon_states(openid, now)
     }
 
     /// How many stocks the simulator holds.

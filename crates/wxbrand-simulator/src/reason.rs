@@ -45,6 +45,18 @@ pub const OUT_REQUEST_NO_REUSED: &str = "out_request_no_reused";
 /// A write that breaks a rule only the state can check, such as a budget below what was already
 /// sent (400 `INVALID_REQUEST`).
 pub const INVALID_REQUEST: &str = "invalid_request";
+/// No such coupon of this user under the product coupon and stock named (404
+/// `RESOURCE_NOT_EXISTS`).
+pub const USER_COUPON_NOT_FOUND: &str = "user_coupon_not_found";
+/// A send beyond the stock's `max_count`, `max_count_per_day` or `max_count_per_user` (400
+/// `INVALID_REQUEST`).
+pub const SEND_LIMIT_REACHED: &str = "send_limit_reached";
+/// A send from an `UPLOAD` stock with no uploaded code left (400 `INVALID_REQUEST`).
+pub const CODES_EXHAUSTED: &str = "codes_exhausted";
+/// A send from an `API_ASSIGN` stock with a code it already gave out (400 `INVALID_REQUEST`).
+pub const COUPON_CODE_TAKEN: &str = "coupon_code_taken";
+/// The brand never set a notify URL (404 `RESOURCE_NOT_EXISTS`).
+pub const NOTIFY_CONFIG_NOT_SET: &str = "notify_config_not_set";
 /// The brand's deactivation rate limit (429 `RATELIMIT_EXCEEDED`).
 pub const RATE_LIMITED: &str = "rate_limited";
 /// The body exceeds the cap (413 `PARAM_ERROR`).

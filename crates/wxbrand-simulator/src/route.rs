@@ -46,4 +46,24 @@ pub enum Route {
     DisassociateBundleStores,
     /// `POST …/media/upload-image` (multipart: `meta` and `file`)
     UploadImage,
+    /// `POST …/users/{openid}/coupons`
+    SendUserCoupon,
+    /// `POST …/users/{openid}/pre-send-coupon`
+    PreSendUserCoupon,
+    /// `POST …/users/{openid}/coupons/{coupon_code}/confirm`
+    ConfirmUserCoupon,
+    /// `POST …/users/{openid}/coupons/{coupon_code}/use`
+    UseUserCoupon,
+    /// `GET …/users/{openid}/coupons/{coupon_code}`
+    GetUserCoupon,
+    /// `GET …/users/{openid}/coupons`
+    ListUserCoupons,
+    /// `POST …/users/{openid}/coupons/{coupon_code}/deactivate`
+    DeactivateUserCoupon,
+    /// `POST …/users/{openid}/coupons/{coupon_code}/return`
+    ReturnUserCoupon,
+    /// `POST …/notify-configs`
+    SetNotifyConfig,
+    /// `GET …/notify-configs`
+    GetNotifyConfig,
 }

@@ -7,7 +7,7 @@
 use http::Method;
 
 use crate::answer::Answer;
-use crate::handlers::{bundles, coupons, media, stocks, Call};
+use crate::handlers::{bundles, coupons, media, notify_config, stocks, user_coupons, Call};
 use crate::path_params::{self, BadParam, PathParams};
 use crate::route::Route;
 
@@ -241,6 +241,96 @@ pub(crate) const ROUTES: &[RouteRow] = &[
         body: Body::Multipart,
         rate_limited: false,
         handler: |call| call.with_body(media::upload_image),
+    },
+    RouteRow {
+        route: Route::SendUserCoupon,
+        name: "send_user_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/users/{openid}/coupons",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(user_coupons::send),
+    },
+    RouteRow {
+        route: Route::PreSendUserCoupon,
+        name: "pre_send_user_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/users/{openid}/pre-send-coupon",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(user_coupons::pre_send),
+    },
+    RouteRow {
+        route: Route::ConfirmUserCoupon,
+        name: "confirm_user_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/users/{openid}/coupons/{coupon_code}/confirm",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(user_coupons::confirm),
+    },
+    RouteRow {
+        route: Route::UseUserCoupon,
+        name: "use_user_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/users/{openid}/coupons/{coupon_code}/use",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(user_coupons::use_coupon),
+    },
+    RouteRow {
+        route: Route::GetUserCoupon,
+        name: "get_user_coupon",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/users/{openid}/coupons/{coupon_code}",
+        body: Body::None,
+        rate_limited: false,
+        handler: user_coupons::get,
+    },
+    RouteRow {
+        route: Route::ListUserCoupons,
+        name: "list_user_coupons",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/users/{openid}/coupons",
+        body: Body::None,
+        rate_limited: false,
+        handler: user_coupons::list,
+    },
+    RouteRow {
+        route: Route::DeactivateUserCoupon,
+        name: "deactivate_user_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(user_coupons::deactivate),
+    },
+    RouteRow {
+        route: Route::ReturnUserCoupon,
+        name: "return_user_coupon",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/users/{openid}/coupons/{coupon_code}/return",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(user_coupons::return_coupon),
+    },
+    RouteRow {
+        route: Route::SetNotifyConfig,
+        name: "set_notify_config",
+        method: Method::POST,
+        path: "/brand/marketing/product-coupon/notify-configs",
+        body: Body::Json,
+        rate_limited: false,
+        handler: |call| call.with_body(notify_config::set),
+    },
+    RouteRow {
+        route: Route::GetNotifyConfig,
+        name: "get_notify_config",
+        method: Method::GET,
+        path: "/brand/marketing/product-coupon/notify-configs",
+        body: Body::None,
+        rate_limited: false,
+        handler: notify_config::get,
     },
 ];
 

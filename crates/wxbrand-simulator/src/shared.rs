@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     pub(crate) max_body_bytes: usize,
     pub(crate) body_timeout: Duration,
     pub(crate) window_seconds: i64,
+    /// Whether notify URLs may name loopback hosts and IP addresses over plain HTTP.
+    pub(crate) allow_local_notify_urls: bool,
 }
 
 impl Shared {

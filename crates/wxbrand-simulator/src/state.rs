@@ -19,9 +19,15 @@ use wxbrand_core::Rfc3339;
 
 mod bundle_writes;
 mod stock_writes;
+mod user_coupons;
 mod writes;
 
 pub(crate) use bundle_writes::Scope;
+pub use user_coupons::{CouponEvent, CouponEventType};
+pub(crate) use user_coupons::{
+    CouponRef, ListFilter, SendOrder, UseOrder, CONFIRM, DEACTIVATE_USER_COUPON, PRE_SEND, RETURN,
+    SEND, USE,
+};
 pub(crate) use writes::{FirstStock, Refusal, WriteKey, Written};
 
 use crate::error::{SimulatorError, SimulatorErrorKind};
@@ -257,6 +263,8 @@ pub(crate) struct World {
     admissions: HashMap<String, VecDeque<i64>>,
     /// The last id handed out to a created coupon, stock or bundle.
     last_id: u64,
+    /// Users' coupons, pre-sends, events, notify configurations (`state/user_coupons.rs`).
+    users: user_coupons::Users,
 }
 
 impl World {

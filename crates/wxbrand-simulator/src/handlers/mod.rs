@@ -5,9 +5,11 @@
 pub(crate) mod bundles;
 pub(crate) mod coupons;
 pub(crate) mod media;
+pub(crate) mod notify_config;
 pub(crate) mod stocks;
+pub(crate) mod user_coupons;
 
-use crate::answer::Answer;
+use crate::answer::{errno, Answer};
 use crate::body_rules::{self, CoreBody, RequestBody};
 use crate::path_params::PathParams;
 use crate::reason;
@@ -87,5 +89,21 @@ pub(crate) fn refusal_answer(refusal: Refusal) -> Answer {
         ),
         Refusal::Invalid(why) => Answer::invalid_request(reason::INVALID_REQUEST, &why),
         Refusal::Encoding => Answer::system_error(),
+        Refusal::UserCouponMissing => Answer::not_exists(
+            reason::USER_COUPON_NOT_FOUND,
+            "the user holds no coupon with this code under this product coupon and stock",
+        ),
+        Refusal::Param { field, issue } => {
+            Answer::param_error(field, "", &issue, "body", errno::PARAM_INVALID)
+        }
+        Refusal::SendLimit(why) => Answer::invalid_request(reason::SEND_LIMIT_REACHED, &why),
+        Refusal::CodesExhausted => Answer::invalid_request(
+            reason::CODES_EXHAUSTED,
+            "the stock has no uploaded coupon code left: upload more codes",
+        ),
+        Refusal::CodeTaken(code) => Answer::invalid_request(
+            reason::COUPON_CODE_TAKEN,
+            &format!("the stock already gave out coupon_code {code}: codes are unique per stock"),
+        ),
     }
 }

@@ -94,7 +94,7 @@ pub(crate) fn get(call: &Call<'_>) -> Answer {
         call.params.get("product_coupon_id"),
         call.params.get("stock_id"),
     ) {
-        Ok(stock) => match serde_json::to_vec(stock) {
+        Ok(stock) => match serde_json::to_vec(&world.stock_view(stock, call.now_millis)) {
             Ok(body) => Answer::ok(Bytes::from(body)),
             Err(_) => Answer::system_error(),
         },
@@ -117,7 +117,7 @@ fn broken_query(raw: &str) -> Answer {
 
 /// The offset and page size a listing's `page_token` and `page_size` ask for (the one paging
 /// rule of every listing).
-fn paging(query: &str) -> Result<(usize, usize), Answer> {
+pub(crate) fn paging(query: &str) -> Result<(usize, usize), Answer> {
     let pairs = path_params::parse_query(query).map_err(|raw| broken_query(&raw))?;
     let param = |name: &str| {
         pairs
@@ -194,7 +194,8 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
     };
     let bundle = param("stock_bundle_id").filter(|b| !b.is_empty());
 
-    let page = call.shared.world().list(
+    let world = call.shared.world();
+    let page = world.list(
         call.params.get("product_coupon_id"),
         state.as_ref(),
         bundle,
@@ -209,8 +210,11 @@ pub(crate) fn list(call: &Call<'_>) -> Answer {
         "total_count".into(),
         serde_json::Value::from(page.total as u64),
     );
-    let stocks: Result<Vec<serde_json::Value>, _> =
-        page.stocks.iter().map(serde_json::to_value).collect();
+    let stocks: Result<Vec<serde_json::Value>, _> = page
+        .stocks
+        .iter()
+        .map(|s| serde_json::to_value(world.stock_view(s, call.now_millis)))
+        .collect();
     let Ok(stocks) = stocks else {
         return Answer::system_error();
     };

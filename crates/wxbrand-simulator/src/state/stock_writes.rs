@@ -271,17 +271,16 @@ impl World {
             }
             extras.codes.extend(fresh.iter().cloned());
             let count = extras.codes.len() as i64;
+            // Sends draw the codes in upload order (`state/user_coupons.rs`).
+            let book = world.send_book(product_coupon_id, stock_id);
+            book.uploaded(&fresh);
+            let available = book.available_codes();
             answer.success_code_list = fresh;
             let body = encode(&answer)?;
             if let Ok(stock) = world.live_stock_mut(product_coupon_id, stock_id) {
-                let sent = stock
-                    .sent_count_info
-                    .as_ref()
-                    .and_then(|s| s.total_count)
-                    .unwrap_or(0);
                 let mut info = stock.coupon_code_count_info.clone().unwrap_or_default();
                 info.total_count = Some(count);
-                info.available_count = Some(count - sent.min(count));
+                info.available_count = Some(available);
                 stock.coupon_code_count_info = Some(info);
             }
             Ok((body, Vec::new()))

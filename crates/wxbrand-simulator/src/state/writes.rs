@@ -30,6 +30,21 @@ pub(crate) enum Refusal {
     Invalid(String),
     /// The answer could not be encoded (not expected).
     Encoding,
+    /// No such coupon of this user (under these product coupon and stock ids).
+    UserCouponMissing,
+    /// A body field breaks a rule that depends on the state (`coupon_code` and the code mode).
+    Param {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        issue: String,
+    },
+    /// A budget of the stock is used up; the message says which.
+    SendLimit(String),
+    /// An `UPLOAD` stock has no uploaded code left.
+    CodesExhausted,
+    /// An `API_ASSIGN` code the stock already gave out.
+    CodeTaken(String),
 }
 
 /// A write that was done now, or earlier by the same request number (a repeat).
