@@ -335,3 +335,162 @@ fn every_new_subcommand_help_has_an_example() {
         assert!(help.contains("  wxbrand "), "{words:?}:\n{help}");
     }
 }
+
+/// Seconds since the Unix epoch: the simulator process runs on the real clock.
+#[allow(clippy::disallowed_methods)] // the simulator process reads the real time too
+fn unix_now() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_secs()).unwrap()
+}
+
+/// A `wxbrand simulate` process over HTTP with one SENDING stock usable from a day ago; killed
+/// when dropped.
+struct SimulatorProcess {
+    child: std::process::Child,
+    url: String,
+    _dir: common::TempDir,
+}
+
+impl SimulatorProcess {
+    fn start() -> SimulatorProcess {
+        use std::io::BufRead;
+        let now = unix_now();
+        let time = |at: i64| wxbrand_core::Rfc3339::from_unix(at, 8 * 3600).to_string();
+        let stock = serde_json::json!([{
+            "product_coupon_id": "1000000013", "stock_id": "1000000013001", "remark": "cli e2e",
+            "coupon_code_mode": "WECHATPAY",
+            "stock_send_rule": {"max_count": 100, "max_count_per_day": 10, "max_count_per_user": 1},
+            "single_usage_rule": {
+                "coupon_available_period": {
+                    "available_begin_time": time(now - 86_400),
+                    "available_end_time": time(now + 300 * 86_400)
+                },
+                "normal_coupon": {"threshold": 5000, "discount_amount": 500}
+            },
+            "usage_rule_display_info": {"coupon_usage_method_list": ["OFFLINE"]},
+            "coupon_display_info": {"code_display_mode": "QRCODE"},
+            "store_scope": "ALL",
+            "sent_count_info": {"total_count": 0, "today_count": 0},
+            "state": "SENDING"
+        }]);
+        let dir = common::TempDir::new("user-coupon");
+        let stocks = dir.write("stocks.json", stock.to_string());
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wxbrand"))
+            .args(["simulate", "--listen", "127.0.0.1:0"])
+            .args(common::simulate_settings())
+            .arg("--stocks")
+            .arg(&stocks)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut url)
+            .unwrap();
+        SimulatorProcess {
+            child,
+            url: url.trim().to_string(),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for SimulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn answer(output: &std::process::Output) -> serde_json::Value {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn send_confirm_use_return_through_the_cli_on_the_simulator() {
+    let sim = SimulatorProcess::start();
+    assert!(sim.url.starts_with("http://127.0.0.1:"), "{}", sim.url);
+    let sent = answer(&run(
+        &sim.url,
+        &send(&["--openid", OPENID, "--send-request-no", "e2e_send_0001"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    ));
+    assert_eq!(sent["coupon_state"], "CONFIRMING", "{sent}");
+    let code = sent["coupon_code"].as_str().unwrap().to_string();
+    let with_code = |command: &'static str| {
+        let mut args = coupon(command);
+        args[5] = code.clone().leak();
+        args
+    };
+    let step = |command: &'static str, extra: &[&str]| {
+        answer(&run(&sim.url, &[&with_code(command)[..], extra].concat()))
+    };
+
+    let confirmed = step("confirm", &["--out-request-no", "e2e_confirm_0001"]);
+    assert_eq!(confirmed["coupon_state"], "EFFECTIVE", "{confirmed}");
+    let used = step(
+        "use",
+        &[
+            "--transaction-id",
+            "4200000000123456789123456789",
+            "--out-request-no",
+            "e2e_use_0001",
+        ],
+    );
+    assert_eq!(used["coupon_state"], "USED", "{used}");
+    let returned = step("return", &["--out-request-no", "e2e_return_0001"]);
+    assert_eq!(returned["coupon_state"], "EFFECTIVE", "{returned}");
+    // Sending the same return again is the same request: the same answer, nothing done twice.
+    let again = step("return", &["--out-request-no", "e2e_return_0001"]);
+    assert_eq!(again["coupon_state"], "EFFECTIVE", "{again}");
+    let got = step("get", &[]);
+    assert_eq!(got["coupon_code"], code.as_str());
+
+    let listed = run(
+        &sim.url,
+        &[
+            "user-coupon",
+            "list",
+            "--openid",
+            OPENID,
+            "--appid",
+            APPID,
+            "--all",
+            "--output",
+            "table",
+        ],
+    );
+    let table = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert_eq!(
+        listed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(table.starts_with("COUPON_CODE"), "{table}");
+    assert!(
+        table.contains(&code) && table.trim_end().ends_with("1 coupon(s)"),
+        "{table}"
+    );
+
+    let url = "https://brand.example.com/wxpay/coupon-events";
+    let set = answer(&run(
+        &sim.url,
+        &["notify-config", "set", "--notify-url", url],
+    ));
+    assert_eq!(set["notify_url"], url);
+    let get = answer(&run(&sim.url, &["notify-config", "get"]));
+    assert_eq!(get["notify_url"], url);
+}
