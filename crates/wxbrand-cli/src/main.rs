@@ -2,6 +2,8 @@
 //!
 //! - `wxbrand stock deactivate|get|list`: stock operations through the SDK client, configured from the
 //!   `WXBRAND_*` variables (each overridable by a flag);
+//! - `wxbrand user-coupon send|pre-send|confirm|use|return|deactivate|list|get` and
+//!   `wxbrand notify-config set|get`: users' coupons and the event address, the same way;
 //! - `wxbrand sign`: the `Authorization` header the SDK would send, and the exact signed string;
 //! - `wxbrand verify`: checks a WeChat Pay answer's signature headers by hand;
 //! - `wxbrand simulate`: a local WeChat Pay brand API for integration tests in any language.
