@@ -255,10 +255,20 @@ pub struct ConnectionArgs {
 #[derive(Debug, Args)]
 pub struct DeactivateArgs {
     /// Product coupon id.
-    #[arg(long, value_name = "ID", required_unless_present = "from_file")]
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from_file",
+        conflicts_with = "from_file"
+    )]
     pub product_coupon_id: Option<String>,
     /// Stock id.
-    #[arg(long, value_name = "ID", required_unless_present = "from_file")]
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from_file",
+        conflicts_with = "from_file"
+    )]
     pub stock_id: Option<String>,
     /// Why the stock is deactivated (at most 150 characters); with --from-file, the reason of the
     /// rows that give none.

@@ -286,16 +286,14 @@ fn plan<T: BulkRow>(
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
     for row in rows {
-        let checked = row
-            .map_err(|bad| (bad.line, bad.reason))
-            .and_then(|row| {
-                let item = T::from_row(&row, default).map_err(|e| (row.line, e))?;
-                let number = job.out_request_no(&item);
-                OutRequestNo::new(number.as_str())
-                    .and_then(|n| item.request(&n))
-                    .map_err(|e| (row.line, e.to_string()))?;
-                Ok((row.line, item, number))
-            });
+        let checked = row.map_err(|bad| (bad.line, bad.reason)).and_then(|row| {
+            let item = T::from_row(&row, default).map_err(|e| (row.line, e))?;
+            let number = job.out_request_no(&item);
+            OutRequestNo::new(number.as_str())
+                .and_then(|n| item.request(&n))
+                .map_err(|e| (row.line, e.to_string()))?;
+            Ok((row.line, item, number))
+        });
         match checked {
             Err((line, reason)) => {
                 plan.left_out.invalid += 1;
@@ -395,7 +393,8 @@ fn finish(
 
 /// The job id given, the one of the journal being resumed, or a fresh one (printed).
 fn job_id(args: &BulkArgs) -> Result<JobId, Failure> {
-    let invalid = |e: wxbrand_core::ValidationError| Failure::usage(format!("invalid --job-id: {e}"));
+    let invalid =
+        |e: wxbrand_core::ValidationError| Failure::usage(format!("invalid --job-id: {e}"));
     match (&args.job_id, args.resume, &args.journal) {
         (Some(id), _, _) => JobId::new(id.as_str()).map_err(invalid),
         (None, true, Some(journal)) => super::bulk_journal::job_id_of(journal),
@@ -422,7 +421,11 @@ fn default_path(job_id: &JobId, what: &str) -> PathBuf {
 }
 
 /// The client settings with this job's `--rate-limit`, if given.
-fn with_rate(builder: ClientBuilder, rate: Option<JobRate>, operation: &'static str) -> ClientBuilder {
+fn with_rate(
+    builder: ClientBuilder,
+    rate: Option<JobRate>,
+    operation: &'static str,
+) -> ClientBuilder {
     match rate {
         None => builder,
         Some(JobRate::Unlimited) => builder.without_rate_limit(operation),

@@ -28,10 +28,7 @@ pub(crate) struct BadRow {
 
 /// The rows of the file, or why none can be read at all (an unreadable CSV header, a CSV
 /// header without the `required` columns).
-pub(crate) fn rows(
-    bytes: &[u8],
-    required: &[&str],
-) -> Result<Vec<Result<Row, BadRow>>, String> {
+pub(crate) fn rows(bytes: &[u8], required: &[&str]) -> Result<Vec<Result<Row, BadRow>>, String> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         None => Ok(Vec::new()),
@@ -101,23 +98,37 @@ fn csv_rows(bytes: &[u8], required: &[&str]) -> Result<Vec<Result<Row, BadRow>>,
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
-        let line = reader.position().line();
+        let start = reader.position().byte();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line, csv::Position::line);
-                rows.push(csv_row(line, &header, &record));
+                let start = record.position().map_or(start, csv::Position::byte);
+                rows.push(csv_row(line_at(bytes, start), &header, &record));
             }
             Err(error) => {
-                let line = error.position().map_or(line, csv::Position::line);
+                let start = error.position().map_or(start, csv::Position::byte);
                 rows.push(Err(BadRow {
-                    line,
+                    line: line_at(bytes, start),
                     reason: format!("not CSV: {error}"),
                 }));
             }
         }
     }
     Ok(rows)
+}
+
+/// The line (from 1) of the first character at or after byte `start` that is not a line end: a
+/// record's position counts from the end of the one before, blank lines included.
+fn line_at(bytes: &[u8], start: u64) -> u64 {
+    let start = usize::try_from(start)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    let skipped = bytes[start..]
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .count();
+    let before = bytes.get(..start + skipped).unwrap_or(bytes);
+    1 + before.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 fn csv_row(line: u64, header: &[String], record: &csv::ByteRecord) -> Result<Row, BadRow> {
@@ -132,8 +143,8 @@ fn csv_row(line: u64, header: &[String], record: &csv::ByteRecord) -> Result<Row
     }
     let mut fields = BTreeMap::new();
     for (name, value) in header.iter().zip(record.iter()) {
-        let value = std::str::from_utf8(value)
-            .map_err(|_| bad(format!("{name} is not UTF-8 text")))?;
+        let value =
+            std::str::from_utf8(value).map_err(|_| bad(format!("{name} is not UTF-8 text")))?;
         if !value.is_empty() {
             fields.insert(name.clone(), value.to_owned());
         }

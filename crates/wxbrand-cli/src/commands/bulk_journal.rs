@@ -60,7 +60,9 @@ impl Journal {
             path: path.to_owned(),
         };
         if text.is_empty() {
-            journal.append(&json!({"journal": KIND, "job_id": job_id.as_str(), "operation": operation}))?;
+            journal.append(
+                &json!({"journal": KIND, "job_id": job_id.as_str(), "operation": operation}),
+            )?;
             return Ok((journal, Done::default()));
         }
         if !resume {
@@ -100,9 +102,8 @@ impl Journal {
 
 /// The job id named by the journal at `path` (for `--resume --journal PATH` without `--job-id`).
 pub(crate) fn job_id_of(path: &Path) -> Result<JobId, Failure> {
-    let text = std::fs::read(path).map_err(|e| {
-        Failure::usage(format!("cannot read the journal {}: {e}", path.display()))
-    })?;
+    let text = std::fs::read(path)
+        .map_err(|e| Failure::usage(format!("cannot read the journal {}: {e}", path.display())))?;
     Ok(read(&text, path, None)?.0)
 }
 
@@ -140,10 +141,9 @@ fn read(text: &[u8], path: &Path, expected: Option<&JobId>) -> Result<(JobId, Do
         let Ok(entry) = serde_json::from_slice::<Value>(line) else {
             continue;
         };
-        if let (Some("done"), Some(number)) = (
-            entry["status"].as_str(),
-            entry["out_request_no"].as_str(),
-        ) {
+        if let (Some("done"), Some(number)) =
+            (entry["status"].as_str(), entry["out_request_no"].as_str())
+        {
             done.numbers.insert(number.to_owned());
         }
     }

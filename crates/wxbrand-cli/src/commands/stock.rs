@@ -13,7 +13,8 @@ use wxbrand_client::{
     Client, ClientBuilder, ConfigError, Error, ErrorKind, PagingLimit, RetryPolicy,
 };
 use wxbrand_product_coupon::{
-    DeactivateStockItem, DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
+    DeactivateStockItem, DeactivateStockRequest, GetStockRequest, ListStocksRequest,
+    ProductCouponExt, StockState,
 };
 
 use crate::cli::{
