@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{config, text, vector, TempDir, SETTINGS_VARIABLES};
+use common::{config, text, vector, vector_settings, TempDir, SETTINGS_VARIABLES};
 use serde_json::Value;
 use wxbrand_core::product_coupon::StockState;
 use wxbrand_sign::{PrivateKey, PublicKey};
@@ -62,28 +62,13 @@ impl Sim {
 
     /// `wxbrand stock deactivate <args>` for this simulator, run in `dir`, not yet started.
     fn deactivate(&self, dir: &TempDir, args: &[&str]) -> Command {
-        let config = config();
         let mut command = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"));
         for variable in SETTINGS_VARIABLES {
             command.env_remove(variable);
         }
         command
             .current_dir(dir.join(""))
-            .env("WXBRAND_BRAND_ID", text(&config, "brand_id"))
-            .env("WXBRAND_SERIAL_NO", text(&config, "serial_no"))
-            .env(
-                "WXBRAND_PRIVATE_KEY_PATH",
-                vector(text(&config, "brand_private_key")),
-            )
-            .env(
-                "WXBRAND_PUBLIC_KEY_ID",
-                text(&config, "wechatpay_public_key_id"),
-            )
-            .env(
-                "WXBRAND_PUBLIC_KEY_PATH",
-                vector(text(&config, "wechatpay_public_key")),
-            )
-            .env("WXBRAND_BASE_URL", self.handle.base_url())
+            .envs(vector_settings(self.handle.base_url()))
             .args(["stock", "deactivate"])
             .args(args)
             .stdin(Stdio::null());

@@ -30,7 +30,7 @@ use wxbrand_sign::generate_nonce;
 
 use super::bulk_input::{self, Row};
 use super::bulk_journal::Journal;
-use super::stock::{call_failure, client_builder, config_failure, fresh_out_request_no};
+use super::stock::{call_failure, client_builder, fresh_out_request_no, with_built_client};
 use crate::cli::ConnectionArgs;
 use crate::exit::{Failure, FailureKind};
 use crate::{clock, config, output};
@@ -157,12 +157,7 @@ where
     );
     let concurrency = NonZeroUsize::new(usize::from(args.concurrency)).unwrap_or(NonZeroUsize::MIN);
     let job = BulkJob::new(job_id, concurrency);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        let client = builder.build().map_err(|e| config_failure(&e))?;
+    with_built_client(builder, |client| async move {
         let (mut journal, done) =
             Journal::open(&journal_path, job.id(), T::Operation::NAME, args.resume)?;
         let plan = plan::<T>(rows, &job, &done.numbers, default);

@@ -233,7 +233,15 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Failure>>,
 {
-    let builder = client_builder(connection)?;
+    with_built_client(client_builder(connection)?, call)
+}
+
+/// Builds the client of `builder` on a fresh runtime and runs `call` with it.
+pub(crate) fn with_built_client<T, F, Fut>(builder: ClientBuilder, call: F) -> Result<T, Failure>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
