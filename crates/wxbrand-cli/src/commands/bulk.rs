@@ -177,7 +177,8 @@ where
         let mut interrupts = 0u32;
         let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
         let interval = Duration::from_secs(args.progress_interval);
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        let mut tick = tokio::time::interval(interval);
+        tick.reset(); // the first line after one interval, not at once
         loop {
             tokio::select! {
                 outcome = results.next() => match outcome {
@@ -210,7 +211,7 @@ where
             &plan.left_out,
             &tally,
             not_started,
-            stopper.is_stopped(),
+            stopper.is_stopped() && not_started > 0,
             connection,
         )
     })
@@ -260,8 +261,8 @@ fn record<T: BulkRow>(
 /// A multi-line failure text on one line.
 fn one_line(text: &str) -> String {
     text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -428,81 +429,83 @@ fn with_rate(
     }
 }
 
-/// Progress on stderr: a bar on a terminal, plain lines otherwise.
-enum Progress {
-    Bar(indicatif::ProgressBar),
-    Lines { clock: SystemClock, total: usize },
+/// Progress on stderr: a bar on a terminal (done, failed, rate, ETA), plain lines otherwise;
+/// either way a last plain line when the job ends.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    clock: SystemClock,
+    total: usize,
 }
 
 impl Progress {
     fn start(total: usize) -> Progress {
-        if std::io::stderr().is_terminal() {
+        let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::with_draw_target(
                 Some(total as u64),
                 indicatif::ProgressDrawTarget::stderr(),
             );
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{wide_bar} {pos}/{len} ({msg}) {per_sec} ETA {eta}",
+                "{wide_bar} {pos}/{len} ({msg}) {rate} ETA {eta}",
             ) {
-                bar.set_style(style);
+                bar.set_style(style.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                        let _ = write!(out, "{:.1}/s", state.per_sec());
+                    },
+                ));
             }
             bar.set_message("0 done, 0 failed");
-            Progress::Bar(bar)
-        } else {
-            Progress::Lines {
-                clock: SystemClock::new(),
-                total,
-            }
+            bar
+        });
+        Progress {
+            bar,
+            clock: SystemClock::new(),
+            total,
         }
     }
 
     fn is_plain(&self) -> bool {
-        matches!(self, Progress::Lines { .. })
+        self.bar.is_none()
     }
 
     fn note(&self, text: &str) {
-        match self {
-            Progress::Bar(bar) => bar.suspend(|| output::note(text)),
-            Progress::Lines { .. } => output::note(text),
+        match &self.bar {
+            Some(bar) => bar.suspend(|| output::note(text)),
+            None => output::note(text),
         }
     }
 
     fn update(&self, tally: &Tally) {
-        if let Progress::Bar(bar) = self {
-            bar.set_position((tally.succeeded + tally.failed) as u64);
+        if let Some(bar) = &self.bar {
             bar.set_message(format!("{} done, {} failed", tally.succeeded, tally.failed));
+            bar.set_position((tally.succeeded + tally.failed) as u64);
         }
     }
 
     /// One plain line: `progress: 120/500 (118 done, 2 failed), 41.3/s, ETA 9s`.
     fn line(&self, tally: &Tally) {
-        if let Progress::Lines { clock, total } = self {
-            let finished = tally.succeeded + tally.failed;
-            let seconds = clock.monotonic().as_secs_f64();
-            let rate = if seconds > 0.0 {
-                finished as f64 / seconds
-            } else {
-                0.0
-            };
-            let eta = if rate > 0.0 {
-                format!("{:.0}s", (total - finished) as f64 / rate)
-            } else {
-                "-".into()
-            };
-            output::note(&format!(
-                "progress: {finished}/{total} ({} done, {} failed), {rate:.1}/s, ETA {eta}",
-                tally.succeeded, tally.failed
-            ));
-        }
+        let finished = tally.succeeded + tally.failed;
+        let seconds = self.clock.monotonic().as_secs_f64();
+        let rate = if seconds > 0.0 {
+            finished as f64 / seconds
+        } else {
+            0.0
+        };
+        let eta = if rate > 0.0 {
+            format!("{:.0}s", (self.total - finished) as f64 / rate)
+        } else {
+            "-".into()
+        };
+        output::note(&format!(
+            "progress: {finished}/{} ({} done, {} failed), {rate:.1}/s, ETA {eta}",
+            self.total, tally.succeeded, tally.failed
+        ));
     }
 
     fn finish(&self, tally: &Tally) {
-        match self {
-            Progress::Bar(bar) => {
-                self.update(tally);
-                bar.finish();
-            }
-            Progress::Lines { .. } => self.line(tally),
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
+        self.line(tally);
     }
 }
