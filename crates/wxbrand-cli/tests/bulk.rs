@@ -257,9 +257,21 @@ fn five_hundred_rows_with_faults_and_a_kill_halfway_are_each_done_once_after_res
         assert_eq!(stock.state, StockState::Deactivated);
         assert!(numbers_of[&id].contains(stock.deactivate_request_no.as_deref().unwrap()));
     }
-    for fault in ["answer_lost", "reset_mid_body", "status_500_system_error"] {
-        assert!(stats.faults(fault) > 0, "{fault} was injected");
-    }
+    let injected: Vec<u64> = ["answer_lost", "reset_mid_body", "status_500_system_error"]
+        .iter()
+        .map(|fault| stats.faults(fault))
+        .collect();
+    assert!(
+        injected.iter().all(|&n| n > 0),
+        "each fault injected: {injected:?}"
+    );
+    let requests = stats.requests_on(Route::DeactivateStock);
+    eprintln!(
+        "500 rows: killed after {} journal lines ({} done); {requests} requests, faults \
+         (answer lost, reset, 500) {injected:?}",
+        before.len(),
+        done_before.len()
+    );
 }
 
 #[test]

@@ -72,7 +72,7 @@ impl Journal {
                 path.display()
             )));
         }
-        let done = read(&text, path, Some(job_id))?.1;
+        let done = read(&text, path, Some((job_id, operation)))?.1;
         if text.last() != Some(&b'\n') {
             // A line cut by a kill: end it, so the next line starts clean.
             journal
@@ -107,8 +107,13 @@ pub(crate) fn job_id_of(path: &Path) -> Result<JobId, Failure> {
     Ok(read(&text, path, None)?.0)
 }
 
-/// The job id of the journal `text` (which must be `expected` when given) and what it shows done.
-fn read(text: &[u8], path: &Path, expected: Option<&JobId>) -> Result<(JobId, Done), Failure> {
+/// The job id of the journal `text` (which must be the `expected` job and operation when given)
+/// and what it shows done.
+fn read(
+    text: &[u8],
+    path: &Path,
+    expected: Option<(&JobId, &str)>,
+) -> Result<(JobId, Done), Failure> {
     let mut lines = text.split(|&b| b == b'\n');
     let not_a_journal = || {
         Failure::usage(format!(
@@ -125,7 +130,14 @@ fn read(text: &[u8], path: &Path, expected: Option<&JobId>) -> Result<(JobId, Do
         .as_str()
         .and_then(|id| JobId::new(id).ok())
         .ok_or_else(not_a_journal)?;
-    if let Some(expected) = expected {
+    if let Some((expected, operation)) = expected {
+        if header["operation"] != operation {
+            return Err(Failure::usage(format!(
+                "the journal {} is of another operation ({}), not {operation}: give another --journal or --job-id",
+                path.display(),
+                output::untrusted(&header["operation"].to_string(), 60)
+            )));
+        }
         if *expected != job_id {
             return Err(Failure::usage(format!(
                 "the journal {} is of job {}, not {expected}: give --job-id {} (or another --journal)",
@@ -186,6 +198,8 @@ mod tests {
         let other = JobId::new("job-2").unwrap();
         let error = Journal::open(&path, &other, "deactivate_stock", true).unwrap_err();
         assert!(error.message().contains("of job job-1"), "{error}");
+        let error = Journal::open(&path, &job, "send_coupon", true).unwrap_err();
+        assert!(error.message().contains("another operation"), "{error}");
         assert_eq!(job_id_of(&path).unwrap(), job);
 
         let (mut journal, done) = Journal::open(&path, &job, "deactivate_stock", true).unwrap();
