@@ -483,3 +483,63 @@ fn ctrl_c_finishes_the_calls_in_flight_and_a_resume_does_the_rest() {
         assert_eq!(stats.deactivations_of(COUPON, &stock_id(i)), 1);
     }
 }
+
+#[test]
+fn a_second_ctrl_c_exits_at_once_with_the_journal_whole() {
+    let sim = Sim::start(20, None);
+    // Answers take a second: a graceful stop would wait for them and print the summary.
+    sim.handle
+        .faults()
+        .on(Route::DeactivateStock)
+        .always(Fault::Delay(Duration::from_secs(1)));
+    let dir = TempDir::new("bulkint2");
+    dir.write(
+        "stocks.csv",
+        csv((0..20).map(|i| format!("{COUPON},{},r", stock_id(i)))),
+    );
+    let journal = dir.join("wxbrand-job-twice.journal.jsonl");
+    let args = [
+        "--from-file",
+        "stocks.csv",
+        "--job-id",
+        "twice",
+        "--concurrency",
+        "2",
+    ];
+    let child = sim
+        .deactivate(&dir, &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first results are in: the job is running and listens for Ctrl-C.
+    while journal_entries(&journal).is_empty() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let interrupt = || {
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    interrupt();
+    std::thread::sleep(Duration::from_millis(100));
+    interrupt();
+    let output = wait_output(child, Duration::from_secs(30));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted again: exiting now"), "{err}");
+    assert!(output.stdout.is_empty(), "no summary: it did not wait");
+    // Every line of the journal is whole, and a resume finishes the job once per stock.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.ends_with('\n'));
+    assert_eq!(text.lines().count(), journal_entries(&journal).len() + 1);
+    sim.handle.faults().clear();
+    let resumed = sim.run(&dir, &[&args[..], &["--resume"]].concat());
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    let stats = sim.handle.stats();
+    for i in 0..20 {
+        assert_eq!(stats.deactivations_of(COUPON, &stock_id(i)), 1);
+    }
+}
