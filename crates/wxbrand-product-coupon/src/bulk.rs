@@ -22,7 +22,7 @@ use wxbrand_core::ValidationError;
 /// let job = BulkJob::new(JobId::new("end-of-season")?, NonZeroUsize::new(4).unwrap());
 /// let mut results = job.run(&client, stocks);
 /// while let Some(done) = results.next().await {
-///     println!("{} {}: {:?}", done.item.stock_id, done.out_request_no, done.result.map(|s| s.state));
+///     println!("{} {}: {:?}", done.item.stock_id, done.out_request_no, done.result.as_ref().map(|s| &s.state));
 /// }
 /// # Ok(())
 /// # }
