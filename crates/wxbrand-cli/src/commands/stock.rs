@@ -286,7 +286,7 @@ pub(crate) fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilde
 }
 
 /// A client setting the builder refused, named by its flag and variable.
-pub(crate) fn config_failure(error: &ConfigError) -> Failure {
+fn config_failure(error: &ConfigError) -> Failure {
     let setting = match error.setting() {
         Some("brand_id") => Some(BRAND_ID),
         Some("serial_no") => Some(SERIAL_NO),
