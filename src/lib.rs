@@ -43,8 +43,9 @@ pub use wxbrand_core::{
 /// The client pipeline (`wxbrand-client`): [`Client`], its builder, errors and answers.
 #[cfg(feature = "client")]
 pub use wxbrand_client::{
-    clock, env_var, paging, Client, ClientBuilder, ConfigError, DecodeError, Error, ErrorKind,
-    PageStream, PagingLimit, RateLimit, Response, RetryPolicy, BACKUP_BASE_URL, MAIN_BASE_URL,
+    bulk, clock, env_var, paging, Client, ClientBuilder, ConfigError, DecodeError, Error,
+    ErrorKind, PageStream, PagingLimit, RateLimit, Response, RetryPolicy, BACKUP_BASE_URL,
+    MAIN_BASE_URL,
 };
 
 /// The blocking twin of [`Client`] (feature `blocking`).
@@ -56,7 +57,7 @@ pub mod product_coupon {
     pub use wxbrand_core::product_coupon::*;
     #[cfg(feature = "product-coupon")]
     pub use wxbrand_product_coupon::{
-        operation_name, ProductCoupon, ProductCouponExt, StockStream,
+        operation_name, DeactivateStockItem, ProductCoupon, ProductCouponExt, StockStream,
     };
     #[cfg(all(feature = "product-coupon", feature = "blocking"))]
     pub use wxbrand_product_coupon::{BlockingProductCoupon, StockIter};

@@ -36,7 +36,20 @@ with --out-request-no to retry the same deactivation safely.
 
 Example:
   wxbrand stock deactivate --product-coupon-id 200000001 --stock-id 123456789 \\
-      --reason '批次信息有误,重新创建' --out-request-no 34657_20250101_123456";
+      --reason '批次信息有误,重新创建' --out-request-no 34657_20250101_123456
+
+Bulk jobs: --from-file FILE (CSV with a header row, or JSON lines: product_coupon_id, stock_id and
+an optional reason per row, --reason for the rows without one) deactivates every stock listed,
+--concurrency at a time under the client's rate limit, with a request number per stock derived
+from --job-id (generated and printed when absent). Each result is appended to the journal
+(--journal, default wxbrand-job-<JOB_ID>.journal.jsonl); --resume skips what it shows done and
+sends the rest with the same request numbers, so nothing is done twice. Failed rows go to
+--failures (default wxbrand-job-<JOB_ID>.failures.jsonl), which --from-file reads back.
+Exit: 0 every row done, 1 a row failed or was invalid, 2 usage error, 130 interrupted (Ctrl-C:
+the calls in flight finish; a second Ctrl-C exits at once).
+
+  wxbrand stock deactivate --from-file stocks.csv --reason '活动结束' --concurrency 8
+  wxbrand stock deactivate --from-file stocks.csv --job-id job1735660800_Zx8Kq0 --resume";
 
 const GET_EXAMPLES: &str = "\
 Example:
@@ -242,21 +255,35 @@ pub struct ConnectionArgs {
     pub output: OutputFormat,
 }
 
-/// `wxbrand stock deactivate`.
+/// `wxbrand stock deactivate` (one stock, or many with `--from-file`).
 #[derive(Debug, Args)]
 pub struct DeactivateArgs {
     /// Product coupon id.
-    #[arg(long, value_name = "ID")]
-    pub product_coupon_id: String,
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from_file",
+        conflicts_with = "from_file"
+    )]
+    pub product_coupon_id: Option<String>,
     /// Stock id.
-    #[arg(long, value_name = "ID")]
-    pub stock_id: String,
-    /// Why the stock is deactivated (at most 150 characters).
-    #[arg(long, value_name = "TEXT")]
-    pub reason: String,
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from_file",
+        conflicts_with = "from_file"
+    )]
+    pub stock_id: Option<String>,
+    /// Why the stock is deactivated (at most 150 characters); with --from-file, the reason of the
+    /// rows that give none.
+    #[arg(long, value_name = "TEXT", required_unless_present = "from_file")]
+    pub reason: Option<String>,
     /// The brand's request number (6–40 characters of `0-9A-Za-z_-`); generated when absent.
-    #[arg(long, value_name = "NO")]
+    #[arg(long, value_name = "NO", conflicts_with = "from_file")]
     pub out_request_no: Option<String>,
+    /// Many stocks from a file: a bulk job (see "Bulk jobs" below).
+    #[command(flatten)]
+    pub bulk: crate::commands::bulk::BulkArgs,
     /// Client settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -9,7 +9,8 @@
 //! | 3 | WeChat Pay answered with an API error |
 //! | 4 | an answer (or the `verify` input) failed signature verification |
 //! | 5 | transport failure: the request could not be sent or the answer not read |
-//! | 1 | anything else, e.g. a verified answer that did not match the expected shape |
+//! | 1 | anything else, e.g. a verified answer that did not match the expected shape; a bulk job with a failed or invalid row |
+//! | 130 | a bulk job interrupted (Ctrl-C) before every row was sent |
 
 use std::fmt;
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ pub enum FailureKind {
     Transport,
     /// Anything else, e.g. a verified answer that did not match the expected shape (exit 1).
     Other,
+    /// A bulk job stopped by Ctrl-C before every row was sent (exit 130, as a shell reports SIGINT).
+    Interrupted,
 }
 
 impl FailureKind {
@@ -38,6 +41,7 @@ impl FailureKind {
             FailureKind::Verification => 4,
             FailureKind::Transport => 5,
             FailureKind::Other => 1,
+            FailureKind::Interrupted => 130,
         }
     }
 
@@ -98,5 +102,6 @@ mod tests {
         assert_eq!(FailureKind::Verification.code(), 4);
         assert_eq!(FailureKind::Transport.code(), 5);
         assert_eq!(FailureKind::Other.code(), 1);
+        assert_eq!(FailureKind::Interrupted.code(), 130);
     }
 }

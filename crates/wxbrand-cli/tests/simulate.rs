@@ -9,7 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{config, simulate_settings, text, vector, vector_json, wxbrand, TempDir};
+use common::{
+    config, simulate_settings, text, vector, vector_json, vector_settings, wxbrand, TempDir,
+};
 
 const COUPON: &str = "200000001";
 const STOCK: &str = "123456789";
@@ -99,23 +101,8 @@ impl Simulator {
 
     /// `wxbrand <command> <args>` configured for this simulator through the `WXBRAND_*` variables.
     fn run(&self, command: &str, args: &[&str]) -> std::process::Output {
-        let config = config();
         wxbrand()
-            .env("WXBRAND_BRAND_ID", text(&config, "brand_id"))
-            .env("WXBRAND_SERIAL_NO", text(&config, "serial_no"))
-            .env(
-                "WXBRAND_PRIVATE_KEY_PATH",
-                vector(text(&config, "brand_private_key")),
-            )
-            .env(
-                "WXBRAND_PUBLIC_KEY_ID",
-                text(&config, "wechatpay_public_key_id"),
-            )
-            .env(
-                "WXBRAND_PUBLIC_KEY_PATH",
-                vector(text(&config, "wechatpay_public_key")),
-            )
-            .env("WXBRAND_BASE_URL", &self.url)
+            .envs(vector_settings(&self.url))
             .arg(command)
             .args(args)
             .timeout(Duration::from_secs(30))

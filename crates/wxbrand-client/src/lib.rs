@@ -57,6 +57,11 @@
 //! Tracing: one `wxbrand.call` span per call with `operation`, `attempt`, `host`, `status`,
 //! `request_id` and `elapsed_ms`. The `Authorization` value, keys and bodies are never recorded.
 //!
+//! # Bulk jobs
+//! [`bulk`] runs many repeat-safe operations (e.g. deactivating hundreds of stocks) with bounded
+//! concurrency under the rate limit, each result handed out as it completes, with a request
+//! number per item derived from a job id so that re-running a job acts once per item.
+//!
 //! # Crate features
 //! - `hyper` (default): the default transport, `wxbrand_transport::HyperTransport`. Without it,
 //!   give a transport with [`ClientBuilder::transport`].
@@ -65,6 +70,7 @@
 
 #[cfg(feature = "blocking")]
 mod blocking;
+pub mod bulk;
 mod client;
 pub mod clock;
 mod config;

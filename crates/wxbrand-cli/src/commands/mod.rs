@@ -1,5 +1,9 @@
 //! One module per subcommand; each returns the failure class that decides the exit code.
 
+pub mod bulk;
+mod bulk_input;
+mod bulk_journal;
+mod bulk_stock;
 pub mod bundle;
 pub mod coupon;
 pub mod image;

@@ -14,7 +14,8 @@ use wxbrand_client::{
 };
 use wxbrand_core::Paged;
 use wxbrand_product_coupon::{
-    DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
+    DeactivateStockItem, DeactivateStockRequest, GetStockRequest, ListStocksRequest,
+    ProductCouponExt, StockState,
 };
 
 use crate::cli::{
@@ -39,12 +40,18 @@ pub fn run(args: &StockArgs) -> Result<(), Failure> {
 }
 
 fn deactivate(args: &DeactivateArgs) -> Result<(), Failure> {
+    if let Some(file) = &args.bulk.from_file {
+        let reason = args.reason.as_deref();
+        return super::bulk::run::<DeactivateStockItem>(file, &args.bulk, &args.connection, reason);
+    }
     let out_request_no = send::out_request_no(args.out_request_no.as_deref());
+    // clap requires the three without --from-file.
+    let given = |value: &Option<String>| value.clone().unwrap_or_default();
     let request = send::built(DeactivateStockRequest::new(
-        args.product_coupon_id.as_str(),
-        args.stock_id.as_str(),
+        given(&args.product_coupon_id),
+        given(&args.stock_id),
         out_request_no.as_str(),
-        args.reason.as_str(),
+        given(&args.reason),
     ))?;
     send::send_and_print(&args.connection, request, Some(&out_request_no))
 }
@@ -247,7 +254,15 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Failure>>,
 {
-    let builder = client_builder(connection)?;
+    with_built_client(client_builder(connection)?, call)
+}
+
+/// Builds the client of `builder` on a fresh runtime and runs `call` with it.
+pub(crate) fn with_built_client<T, F, Fut>(builder: ClientBuilder, call: F) -> Result<T, Failure>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -259,7 +274,7 @@ where
 }
 
 /// The client settings from flags and `WXBRAND_*` variables; key files are loaded here.
-fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilder, Failure> {
+pub(crate) fn client_builder(connection: &ConnectionArgs) -> Result<ClientBuilder, Failure> {
     let brand_id = config::required_text(connection.brand.brand_id.as_ref(), BRAND_ID)?;
     let serial_no = config::required_text(connection.brand.serial_no.as_ref(), SERIAL_NO)?;
     let private_key_path = config::required(connection.brand.private_key.as_ref(), PRIVATE_KEY)?;
@@ -341,7 +356,7 @@ pub(crate) fn validation_failure(error: &wxbrand_core::ValidationError) -> Failu
 
 /// Maps a failed call to its exit class; API errors list code, message and `Request-ID`, each
 /// escaped for the terminal and cut when long (they come from the network).
-fn call_failure(error: &Error) -> Failure {
+pub(crate) fn call_failure(error: &Error) -> Failure {
     let shown = |text: &str| output::untrusted(text, output::MAX_TEXT_CHARS);
     if let Some(api) = error.api_error() {
         let mut text = format!("WeChat Pay answered HTTP {}", api.status());

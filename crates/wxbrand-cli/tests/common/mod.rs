@@ -39,6 +39,28 @@ pub const SETTINGS_VARIABLES: [&str; 6] = [
     "WXBRAND_BASE_URL",
 ];
 
+/// The `WXBRAND_*` variables of the vector brand and WeChat Pay key, for a server at `base_url`.
+pub fn vector_settings(base_url: &str) -> Vec<(&'static str, String)> {
+    let config = config();
+    vec![
+        ("WXBRAND_BRAND_ID", text(&config, "brand_id").to_owned()),
+        ("WXBRAND_SERIAL_NO", text(&config, "serial_no").to_owned()),
+        (
+            "WXBRAND_PRIVATE_KEY_PATH",
+            vector(text(&config, "brand_private_key")),
+        ),
+        (
+            "WXBRAND_PUBLIC_KEY_ID",
+            text(&config, "wechatpay_public_key_id").to_owned(),
+        ),
+        (
+            "WXBRAND_PUBLIC_KEY_PATH",
+            vector(text(&config, "wechatpay_public_key")),
+        ),
+        ("WXBRAND_BASE_URL", base_url.to_owned()),
+    ]
+}
+
 /// The built `wxbrand` binary, with no `WXBRAND_*` setting inherited from the environment.
 pub fn wxbrand() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("wxbrand").unwrap();
