@@ -1512,7 +1512,7 @@ mod tests {
             );
         }
         let mut w = world_with(|_| {});
-        assert!(matches!(send(&mut w, "oA", "send-0001", JUNE_1), Ok(_)));
+        assert!(send(&mut w, "oA", "send-0001", JUNE_1).is_ok());
         let mut missing = order(None);
         missing.stock_id = "404".into();
         let k = WriteKey::new(BRAND, SEND, "send-0002", "oA".into(), &2);
