@@ -114,6 +114,10 @@ pub enum Command {
     Bundle(crate::commands::bundle::BundleArgs),
     /// Upload images for coupons' display information.
     Image(crate::commands::image::ImageArgs),
+    /// Send coupons to users, confirm, use, return, deactivate, list and show them.
+    UserCoupon(crate::commands::user_coupon::UserCouponArgs),
+    /// Set or show the address of the product-coupon events.
+    NotifyConfig(crate::commands::notify_config::NotifyConfigArgs),
     /// Print the Authorization header the SDK would send for a request.
     Sign(SignArgs),
     /// Check the signature of a WeChat Pay answer or notification by hand.

@@ -2,6 +2,8 @@
 //!
 //! - `wxbrand stock deactivate|get|list`: stock operations through the SDK client, configured from the
 //!   `WXBRAND_*` variables (each overridable by a flag);
+//! - `wxbrand user-coupon send|pre-send|confirm|use|return|deactivate|list|get` and
+//!   `wxbrand notify-config set|get`: users' coupons and the event address, the same way;
 //! - `wxbrand sign`: the `Authorization` header the SDK would send, and the exact signed string;
 //! - `wxbrand verify`: checks a WeChat Pay answer's signature headers by hand;
 //! - `wxbrand simulate`: a local WeChat Pay brand API for integration tests in any language.
@@ -66,5 +68,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Coupon(args) => commands::coupon::run(args),
         Command::Bundle(args) => commands::bundle::run(args),
         Command::Image(args) => commands::image::run(args),
+        Command::UserCoupon(args) => commands::user_coupon::run(args),
+        Command::NotifyConfig(args) => commands::notify_config::run(args),
     }
 }

@@ -197,9 +197,24 @@ pub fn stock_page(page: &ListStocksResponse, format: OutputFormat) -> Result<(),
     }
 }
 
-/// Prints the stocks of a listing page by page as they arrive, so memory stays that of one page:
-/// one pretty JSON array (the same text as printing them all at once), or a table with fixed
-/// columns and a count.
+/// What a listing lists: the item's noun and the JSON fields shown as table columns (upper-cased).
+#[derive(Debug, Clone, Copy)]
+pub struct Listed {
+    /// The item, singular (`stock`): messages say `3 stock(s)`.
+    pub noun: &'static str,
+    /// The columns of a streamed table, at most five.
+    pub columns: &'static [&'static str],
+}
+
+/// The stocks of `stock list`.
+pub const STOCKS: Listed = Listed {
+    noun: "stock",
+    columns: &STOCK_COLUMNS,
+};
+
+/// Prints the items of a listing (stocks, a user's coupons) page by page as they arrive, so
+/// memory stays that of one page: one pretty JSON array (the same text as printing them all at
+/// once), or a table with fixed columns and a count.
 ///
 /// Call [`StockListPrinter::finish`] on every path, also after a failure, so the JSON array is
 /// closed and stdout stays valid JSON.
@@ -207,24 +222,32 @@ pub fn stock_page(page: &ListStocksResponse, format: OutputFormat) -> Result<(),
 pub struct StockListPrinter {
     format: OutputFormat,
     printed: u64,
+    listed: Listed,
 }
 
 /// Column widths of a streamed table: wide enough for usual ids, states and times.
 const STREAMED_WIDTHS: [usize; 5] = [17, 12, 11, 20, 25];
 
 impl StockListPrinter {
-    /// Starts the listing: `[` or the table header.
-    pub fn start(format: OutputFormat) -> Result<Self, Failure> {
+    /// Starts the listing of `listed`: `[` or the table header.
+    pub fn start(format: OutputFormat, listed: Listed) -> Result<Self, Failure> {
         match format {
             OutputFormat::Json => write_raw("[")?,
-            OutputFormat::Table => line(&fixed_row(&STOCK_COLUMNS.map(str::to_owned)))?,
+            OutputFormat::Table => {
+                let header: Vec<String> = listed.columns.iter().map(|c| c.to_string()).collect();
+                line(&fixed_row(&header))?
+            }
         }
-        Ok(StockListPrinter { format, printed: 0 })
+        Ok(StockListPrinter {
+            format,
+            printed: 0,
+            listed,
+        })
     }
 
-    /// Prints the stocks of one page.
-    pub fn page(&mut self, stocks: &[StockEntity]) -> Result<(), Failure> {
-        for stock in stocks {
+    /// Prints the items of one page.
+    pub fn page<T: serde::Serialize>(&mut self, items: &[T]) -> Result<(), Failure> {
+        for stock in items {
             match self.format {
                 OutputFormat::Json => {
                     let text = json_text(&to_json(serde_json::to_value(stock))?)?;
@@ -232,11 +255,16 @@ impl StockListPrinter {
                     let separator = if self.printed == 0 { "\n  " } else { ",\n  " };
                     write_raw(&format!("{separator}{indented}"))?;
                 }
-                OutputFormat::Table => line(&fixed_row(&stock_row(stock)?))?,
+                OutputFormat::Table => line(&fixed_row(&row(stock, self.listed.columns)?))?,
             }
             self.printed += 1;
         }
         Ok(())
+    }
+
+    /// The noun of the listed items (`stock`).
+    pub fn noun(&self) -> &'static str {
+        self.listed.noun
     }
 
     /// Ends the listing: `]`, or the count under the table.
@@ -244,7 +272,7 @@ impl StockListPrinter {
         match self.format {
             OutputFormat::Json if self.printed == 0 => line("]"),
             OutputFormat::Json => line("\n]"),
-            OutputFormat::Table => line(&format!("{} stock(s)", self.printed)),
+            OutputFormat::Table => line(&format!("{} {}(s)", self.printed, self.listed.noun)),
         }
     }
 }
@@ -284,10 +312,10 @@ const STOCK_COLUMNS: [&str; 5] = [
     "DEACTIVATE_TIME",
 ];
 
-/// The table cells of one stock, in [`STOCK_COLUMNS`] order.
-fn stock_row(stock: &StockEntity) -> Result<Vec<String>, Failure> {
-    let value = to_json(serde_json::to_value(stock))?;
-    Ok(STOCK_COLUMNS
+/// The table cells of one item, in `columns` order.
+fn row(item: &impl serde::Serialize, columns: &[&str]) -> Result<Vec<String>, Failure> {
+    let value = to_json(serde_json::to_value(item))?;
+    Ok(columns
         .iter()
         .map(|name| {
             value
@@ -301,7 +329,7 @@ fn stock_row(stock: &StockEntity) -> Result<Vec<String>, Failure> {
 fn stock_rows(stocks: &[StockEntity]) -> Result<String, Failure> {
     let mut rows = Vec::with_capacity(stocks.len());
     for stock in stocks {
-        rows.push(stock_row(stock)?);
+        rows.push(row(stock, &STOCK_COLUMNS)?);
     }
     Ok(table(&STOCK_COLUMNS, &rows))
 }

@@ -3,9 +3,11 @@
 pub mod bundle;
 pub mod coupon;
 pub mod image;
+pub mod notify_config;
 pub(crate) mod send;
 pub mod sign;
 pub mod simulate;
 pub mod stock;
 pub mod stock_admin;
+pub mod user_coupon;
 pub mod verify;

@@ -12,6 +12,7 @@ use futures_core::Stream;
 use wxbrand_client::{
     Client, ClientBuilder, ConfigError, Error, ErrorKind, PagingLimit, RetryPolicy,
 };
+use wxbrand_core::Paged;
 use wxbrand_product_coupon::{
     DeactivateStockRequest, GetStockRequest, ListStocksRequest, ProductCouponExt, StockState,
 };
@@ -79,7 +80,7 @@ fn list(args: &ListArgs) -> Result<(), Failure> {
         };
         let format = args.connection.output;
         with_client_failure(&args.connection, |client| async move {
-            list_all(&client, request, limits, format).await
+            list_all(&client, request, limits, format, output::STOCKS).await
         })
     } else {
         let response = with_client(&args.connection, |client| async move {
@@ -89,53 +90,70 @@ fn list(args: &ListArgs) -> Result<(), Failure> {
     }
 }
 
-/// The caps of `stock list --all`.
+/// The caps of `list --all` (`--max-pages`, `--max-items`).
 #[derive(Debug, Clone, Copy)]
-struct Limits {
-    max_pages: u32,
-    max_items: u64,
+pub(crate) struct Limits {
+    pub(crate) max_pages: u32,
+    pub(crate) max_items: u64,
 }
 
-/// Every stock of the listing through the SDK's pager ([`wxbrand_client::PageStream`]), each
+/// Every item of the listing through the SDK's pager ([`wxbrand_client::PageStream`]), each
 /// printed as it arrives (memory: one page), with `--max-pages` / `--max-items` as the pager's
 /// caps; a listing the pager stops (a cap reached with more to come, an empty page that names a
 /// next page, a token given again) is a failure saying so.
 ///
 /// The output is closed (`]`, the count) on every path, so stdout stays valid JSON.
-async fn list_all(
+pub(crate) async fn list_all<O>(
     client: &Client,
-    first: ListStocksRequest,
+    first: O,
     limits: Limits,
     format: crate::cli::OutputFormat,
-) -> Result<(), Failure> {
-    let mut printer = output::StockListPrinter::start(format)?;
+    listed: output::Listed,
+) -> Result<(), Failure>
+where
+    O: Paged + Send + Sync + Unpin + 'static,
+    O::Response: Send,
+    O::Item: Unpin + serde::Serialize,
+{
+    let mut printer = output::StockListPrinter::start(format, listed)?;
     let outcome = follow_pages(client, first, limits, &mut printer).await;
     printer.finish()?;
     outcome
 }
 
-async fn follow_pages(
+async fn follow_pages<O>(
     client: &Client,
-    first: ListStocksRequest,
+    first: O,
     limits: Limits,
     printer: &mut output::StockListPrinter,
-) -> Result<(), Failure> {
-    let mut stocks = client
-        .product_coupon()
-        .list_all_stocks(first)
+) -> Result<(), Failure>
+where
+    O: Paged + Send + Sync + Unpin + 'static,
+    O::Response: Send,
+    O::Item: Unpin + serde::Serialize,
+{
+    let mut items = client
+        .paginate(first)
         .max_pages(limits.max_pages)
         .max_items(limits.max_items);
-    while let Some(stock) = std::future::poll_fn(|cx| Pin::new(&mut stocks).poll_next(cx)).await {
-        match stock {
-            Ok(stock) => printer.page(std::slice::from_ref(&stock))?,
-            Err(error) => return Err(listing_failure(&error, stocks.pages_fetched())),
+    while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut items).poll_next(cx)).await {
+        match item {
+            Ok(item) => printer.page(std::slice::from_ref(&item))?,
+            Err(error) => {
+                return Err(listing_failure(
+                    &error,
+                    items.pages_fetched(),
+                    printer.noun(),
+                ))
+            }
         }
     }
     Ok(())
 }
 
-/// The failure of a listing the pager stopped on page `page`; any other error as [`call_failure`].
-fn listing_failure(error: &Error, page: u32) -> Failure {
+/// The failure of a listing of `noun`s the pager stopped on page `page`; any other error as
+/// [`call_failure`].
+fn listing_failure(error: &Error, page: u32, noun: &str) -> Failure {
     let shown = |token: &str| output::untrusted(token, output::MAX_TEXT_CHARS);
     match error.kind() {
         ErrorKind::PagingLimit {
@@ -152,15 +170,15 @@ fn listing_failure(error: &Error, page: u32) -> Failure {
             resume_token,
             ..
         } => limit_reached(
-            &format!("{max} stocks (--max-items)"),
+            &format!("{max} {noun}s (--max-items)"),
             "--max-items",
             resume_token.as_deref().map(shown).as_deref(),
         ),
         ErrorKind::EmptyPageWithToken { token, .. } => Failure::new(
             FailureKind::Other,
             format!(
-                "stopped: page {page} held no stock yet named a next page ({}); a listing that \
-                 goes on without stocks is not followed",
+                "stopped: page {page} held no {noun} yet named a next page ({}); a listing that \
+                 goes on without {noun}s is not followed",
                 shown(token)
             ),
         ),
@@ -221,7 +239,10 @@ where
 }
 
 /// As [`with_client`], for a `call` that maps its own failures.
-fn with_client_failure<T, F, Fut>(connection: &ConnectionArgs, call: F) -> Result<T, Failure>
+pub(crate) fn with_client_failure<T, F, Fut>(
+    connection: &ConnectionArgs,
+    call: F,
+) -> Result<T, Failure>
 where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Failure>>,
@@ -301,6 +322,14 @@ pub(crate) fn validation_failure(error: &wxbrand_core::ValidationError) -> Failu
         "deactivate_reason" => "--reason",
         "page_size" => "--page-size",
         "page_token" => "--page-token",
+        "openid" => "--openid",
+        "coupon_code" => "--coupon-code",
+        "appid" => "--appid",
+        "send_request_no" => "--send-request-no",
+        "use_time" => "--use-time",
+        "store_id" => "--store-id",
+        "notify_url" => "--notify-url",
+        "user_coupon_bundle_id" => "--user-coupon-bundle-id",
         _ => "",
     };
     if flag.is_empty() {
