@@ -31,6 +31,39 @@
 //!   URL for the same bytes. Its body cap is 2 MB plus framing whatever
 //!   [`SimulatorBuilder::max_body_bytes`] says.
 //!
+//! - users' coupons, under `/users/{openid}`: `POST /coupons` (send), `POST /pre-send-coupon`
+//!   (answers a token the user claims within 5 minutes: [`SimulatorHandle::claim_pre_sent_coupon`]),
+//!   `POST /coupons/{coupon_code}/confirm`, `/use`, `/return`, `/deactivate`, `GET
+//!   /coupons/{coupon_code}` (query `product_coupon_id`, `stock_id`, `appid` required), `GET
+//!   /coupons` (filters `product_coupon_id`, `stock_id`, `coupon_state`; paged as above);
+//! - `POST` / `GET /notify-configs`: the brand's notify URL (`https://`, a public domain, a path,
+//!   no query — core's `NotifyUrl` rule; [`SimulatorBuilder::allow_local_notify_urls`] admits a
+//!   test's own loopback receiver) with its `update_time`, per brand.
+//!
+//! Users' coupons follow WeChat Pay's rules (the facts of the product-coupon family):
+//! - states: a send makes a `CONFIRMING` coupon; confirm makes it `PENDING` (before its valid
+//!   begin time) or `EFFECTIVE`; use takes an `EFFECTIVE` coupon to `USED`; return takes a `USED`
+//!   one back to usable; deactivate takes an `EFFECTIVE` or `PENDING` one to `DEACTIVATED`; a
+//!   confirmed or confirming coupon past its valid end is `EXPIRED`, by the simulator's clock.
+//!   Anything else is 400 `INVALID_REQUEST` ([`reason::INVALID_STATE`]); a coupon the user does
+//!   not hold under the product coupon and stock named is 404 `RESOURCE_NOT_EXISTS`
+//!   ([`reason::USER_COUPON_NOT_FOUND`]);
+//! - valid period: the stock's `coupon_available_period`, or `wait_days_after_receive` days after
+//!   receipt for `available_days` days within it;
+//! - codes by the stock's `coupon_code_mode`: `WECHATPAY` generated, `UPLOAD` the next uploaded
+//!   code not drawn (in upload order; none left: [`reason::CODES_EXHAUSTED`]), `API_ASSIGN` the
+//!   request's `coupon_code`, unique per stock ([`reason::COUPON_CODE_TAKEN`]); a `coupon_code` is
+//!   refused for the other modes (`PARAM_ERROR`);
+//! - budgets at send time: `max_count`, `max_count_per_day` (the Beijing day, 00:00 UTC+8 of the
+//!   simulator's clock) and `max_count_per_user` → 400 `INVALID_REQUEST`
+//!   ([`reason::SEND_LIMIT_REACHED`]); the stock's `sent_count_info` and `coupon_code_count_info`
+//!   follow, as `get_stock` shows; a live pre-send token holds its place and code until claimed or
+//!   lapsed; only a `SENDING` stock of a live product coupon sends;
+//! - request numbers per operation (`send_request_no` for send and pre-send, `out_request_no` for
+//!   the others), as for every write (below);
+//! - every change is recorded as a [`CouponEvent`] ([`SimulatorHandle::coupon_events`]), through
+//!   one function of the state, for notification delivery to hang on.
+//!
 //! Product coupons own their stocks: seed them with [`SimulatorBuilder::coupon`] (or let a seeded
 //! stock imply its coupon, `EFFECTIVE` with only its id). Created coupons are `EFFECTIVE` and
 //! created stocks `SENDING` at once (the audit passes instantly); ids are ten digits from
@@ -95,7 +128,7 @@
 //!    commas, each parameter once; an empty item (a trailing comma, `,,`) is refused.
 //! 4. `Wechatpay-Serial` equal to [`SimulatorHandle::wechatpay_public_key_id`], `Accept` admitting
 //!    JSON, `Content-Type: application/json` on bodies → otherwise 400 `INVALID_REQUEST`.
-//! 5. Stock deactivation only: the per-brand rate limit → 429 `RATELIMIT_EXCEEDED`.
+//! 5. Stock deactivation only (the facts give no other rate limit): the per-brand rate limit → 429 `RATELIMIT_EXCEEDED`.
 //! 6. The body: decoded with the client's own body type from `wxbrand_core::product_coupon`
 //!    (its validated field types check each field's rule while decoding; its `validate` then
 //!    checks the rules across fields) → 400 `PARAM_ERROR` with a `detail`

@@ -6,7 +6,7 @@
 //! rules: a broken one is a `PARAM_ERROR` naming the field.
 
 use bytes::Bytes;
-use wxbrand_core::field::{CouponCode, Id, Openid};
+use wxbrand_core::field::{CouponCode, Id, Openid, OutRequestNo};
 use wxbrand_core::product_coupon::{
     DeactivateUserCouponBody, PreSendUserCouponBody, SendUserCouponBody, UseUserCouponBody,
     UserCouponBody,
@@ -17,8 +17,8 @@ use crate::handlers::{refusal_answer, stocks, Call};
 use crate::page_token;
 use crate::path_params;
 use crate::state::{
-    CouponRef, ListFilter, SendOrder, UseOrder, WriteKey, CONFIRM, DEACTIVATE_USER_COUPON,
-    PRE_SEND, RETURN, SEND, USE,
+    CouponRef, ListFilter, Refusal, SendOrder, UseOrder, World, WriteKey, Written, CONFIRM,
+    DEACTIVATE_USER_COUPON, PRE_SEND, RETURN, SEND, USE,
 };
 
 /// Checks the path's `openid` (and `coupon_code`, when the route has one) by the client's rules
@@ -130,38 +130,50 @@ pub(crate) fn pre_send(call: &Call<'_>, body: PreSendUserCouponBody) -> Answer {
     call.written(outcome)
 }
 
-/// `POST …/coupons/{coupon_code}/confirm` (#22).
-pub(crate) fn confirm(call: &Call<'_>, body: UserCouponBody) -> Answer {
+/// Runs a write on `…/users/{openid}/coupons/{coupon_code}`: the path checked, the request
+/// number's key (`kind`, the body's `out_request_no`, the path as target), the coupon the body
+/// names, and `act` on the state.
+#[allow(clippy::too_many_arguments)]
+fn on_coupon<B: serde::Serialize>(
+    call: &Call<'_>,
+    kind: &'static str,
+    body: &B,
+    out_request_no: &OutRequestNo,
+    product_coupon_id: &Id,
+    stock_id: &Id,
+    act: impl FnOnce(&mut World, WriteKey<'_>, CouponRef<'_>) -> Result<Written, Refusal>,
+) -> Answer {
     if let Err(answer) = check_path(call) {
         return answer;
     }
     let key = WriteKey::new(
         call.brand_id,
-        CONFIRM,
-        body.out_request_no.as_str(),
+        kind,
+        out_request_no.as_str(),
         coupon_target(call),
-        &body,
+        body,
     );
-    let r = coupon_ref(call, &body.product_coupon_id, &body.stock_id);
-    let outcome = call
-        .shared
-        .world()
-        .confirm_user_coupon(key, r, call.now_millis);
+    let r = coupon_ref(call, product_coupon_id, stock_id);
+    let outcome = act(&mut call.shared.world(), key, r);
     call.written(outcome)
+}
+
+/// `POST …/coupons/{coupon_code}/confirm` (#22).
+pub(crate) fn confirm(call: &Call<'_>, body: UserCouponBody) -> Answer {
+    let now = call.now_millis;
+    on_coupon(
+        call,
+        CONFIRM,
+        &body,
+        &body.out_request_no,
+        &body.product_coupon_id,
+        &body.stock_id,
+        |world, key, r| world.confirm_user_coupon(key, r, now),
+    )
 }
 
 /// `POST …/coupons/{coupon_code}/use` (#23).
 pub(crate) fn use_coupon(call: &Call<'_>, body: UseUserCouponBody) -> Answer {
-    if let Err(answer) = check_path(call) {
-        return answer;
-    }
-    let key = WriteKey::new(
-        call.brand_id,
-        USE,
-        body.out_request_no.as_str(),
-        coupon_target(call),
-        &body,
-    );
     // The order object as sent (`associated_order_info` or `associated_pay_score_order_info`).
     let encoded = serde_json::to_value(&body).unwrap_or_default();
     let order = UseOrder {
@@ -169,53 +181,45 @@ pub(crate) fn use_coupon(call: &Call<'_>, body: UseUserCouponBody) -> Answer {
         associated_order_info: encoded.get("associated_order_info").cloned(),
         associated_pay_score_order_info: encoded.get("associated_pay_score_order_info").cloned(),
     };
-    let r = coupon_ref(call, &body.product_coupon_id, &body.stock_id);
-    let outcome = call
-        .shared
-        .world()
-        .use_user_coupon(key, r, order, call.now_millis);
-    call.written(outcome)
+    let now = call.now_millis;
+    on_coupon(
+        call,
+        USE,
+        &body,
+        &body.out_request_no,
+        &body.product_coupon_id,
+        &body.stock_id,
+        |world, key, r| world.use_user_coupon(key, r, order, now),
+    )
 }
 
 /// `POST …/coupons/{coupon_code}/return` (#27).
 pub(crate) fn return_coupon(call: &Call<'_>, body: UserCouponBody) -> Answer {
-    if let Err(answer) = check_path(call) {
-        return answer;
-    }
-    let key = WriteKey::new(
-        call.brand_id,
+    let now = call.now_millis;
+    on_coupon(
+        call,
         RETURN,
-        body.out_request_no.as_str(),
-        coupon_target(call),
         &body,
-    );
-    let r = coupon_ref(call, &body.product_coupon_id, &body.stock_id);
-    let outcome = call
-        .shared
-        .world()
-        .return_user_coupon(key, r, call.now_millis);
-    call.written(outcome)
+        &body.out_request_no,
+        &body.product_coupon_id,
+        &body.stock_id,
+        |world, key, r| world.return_user_coupon(key, r, now),
+    )
 }
 
 /// `POST …/coupons/{coupon_code}/deactivate` (#26).
 pub(crate) fn deactivate(call: &Call<'_>, body: DeactivateUserCouponBody) -> Answer {
-    if let Err(answer) = check_path(call) {
-        return answer;
-    }
-    let key = WriteKey::new(
-        call.brand_id,
-        DEACTIVATE_USER_COUPON,
-        body.out_request_no.as_str(),
-        coupon_target(call),
-        &body,
-    );
-    let r = coupon_ref(call, &body.product_coupon_id, &body.stock_id);
+    let now = call.now_millis;
     let reason = body.deactivate_reason.as_str();
-    let outcome = call
-        .shared
-        .world()
-        .deactivate_user_coupon(key, r, reason, call.now_millis);
-    call.written(outcome)
+    on_coupon(
+        call,
+        DEACTIVATE_USER_COUPON,
+        &body,
+        &body.out_request_no,
+        &body.product_coupon_id,
+        &body.stock_id,
+        |world, key, r| world.deactivate_user_coupon(key, r, reason, now),
+    )
 }
 
 /// The query parameters of a request, decoded; `Err` is the `PARAM_ERROR` of a broken query.
