@@ -1,0 +1,1 @@
+//! axum adapter (feature `axum`).
