@@ -66,5 +66,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Coupon(args) => commands::coupon::run(args),
         Command::Bundle(args) => commands::bundle::run(args),
         Command::Image(args) => commands::image::run(args),
+        Command::Notify(args) => commands::notify::run(args),
     }
 }

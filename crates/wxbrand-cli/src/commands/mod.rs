@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod coupon;
 pub mod image;
+pub mod notify;
 pub(crate) mod send;
 pub mod sign;
 pub mod simulate;
