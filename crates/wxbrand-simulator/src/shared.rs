@@ -26,6 +26,9 @@ pub(crate) struct Shared {
     pub(crate) max_body_bytes: usize,
     pub(crate) body_timeout: Duration,
     pub(crate) window_seconds: i64,
+    /// Event notifications: [`Deliveries::publish`](crate::delivery::Deliveries::publish) is how
+    /// state changes become notifications.
+    pub(crate) deliveries: std::sync::Arc<crate::delivery::Deliveries>,
 }
 
 impl Shared {
