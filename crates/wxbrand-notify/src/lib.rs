@@ -49,7 +49,7 @@
 //! ```
 //!
 //! # Crate features
-//! - `axum`: [`axum::Notification`](crate::axum::Notification), an extractor for axum 0.8 routers.
+//! - `axum`: [`axum::Notification`], an extractor for axum 0.8 routers.
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "axum")]
