@@ -341,3 +341,24 @@ fn the_default_schedule_is_wechat_pays_and_compresses() {
     assert_eq!(fast.intervals()[0], Duration::from_millis(15));
     assert_eq!(fast.max_attempts(), 16);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_key_material_in_debug_or_display() {
+    let setup = Setup::start().await;
+    setup.sim.publish(&Event::CouponSent(coupon()));
+    setup.sim.deliveries().settled().await;
+    let wechatpay_pem = std::str::from_utf8(vector_keys::WECHATPAY_PRIVATE_KEY_PEM).unwrap();
+    let key_line = wechatpay_pem.lines().nth(3).unwrap();
+    let texts = [
+        format!("{:?}", setup.sim),
+        format!("{:?}", setup.sim.deliveries()),
+        format!("{:?}", setup.sim.deliveries().stats()),
+        format!("{:?}", simulator(&setup.clock)),
+        format!("{:?}", setup.sim.deliveries().brand_api_key()),
+    ];
+    for text in texts {
+        assert!(!text.contains(common::API_KEY) && !text.contains("Abcdefghij"), "{text}");
+        assert!(!text.contains(key_line), "{text}");
+        assert!(!text.contains("o_user_1"), "{text}");
+    }
+}
