@@ -211,3 +211,67 @@ fn listen_prints_each_verified_event_and_reports_rejections() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn decrypt_escapes_what_came_from_the_network() {
+    let dir = TempDir::new("notify-escape");
+    let config = config();
+    let api_key = "Abcdefghijklmnopqrstuvwxyz123456";
+    // JSON escapes ESC itself; U+202E (bidi override) and U+009B (C1 CSI) it leaves raw.
+    let resource = serde_json::json!({
+        "coupon_code": "C\u{1b}[31m\u{202e}\u{9b}", "product_coupon_id": "1", "stock_id": "2"
+    })
+    .to_string();
+    let encrypted = wxbrand_sign::ApiKey::new(api_key)
+        .unwrap()
+        .encrypt(
+            resource.as_bytes(),
+            "fdasflkjdafl",
+            "product_coupon",
+            "product_coupon",
+        )
+        .unwrap();
+    let envelope = wxbrand_sign::NotificationEnvelope::new(
+        "EV-ESC",
+        "2025-01-01T00:00:00+08:00",
+        "PRODUCT_COUPON.SEND",
+        "x",
+        encrypted,
+    );
+    let body = serde_json::to_string(&envelope).unwrap();
+    let (now, nonce) = (1_735_660_800_i64, "n0nce");
+    let private_key = wxbrand_sign::PrivateKey::from_pem(
+        &std::fs::read(vector(text(&config, "wechatpay_private_key"))).unwrap(),
+    )
+    .unwrap();
+    let signature = private_key
+        .sign_base64(&wxbrand_sign::message::response_message(
+            now,
+            nonce,
+            body.as_bytes(),
+        ))
+        .unwrap();
+    let headers = format!(
+        "Wechatpay-Timestamp: {now}\nWechatpay-Nonce: {nonce}\nWechatpay-Signature: {signature}\nWechatpay-Serial: {}\n",
+        text(&config, "wechatpay_public_key_id")
+    );
+    let output = wxbrand()
+        .args(["notify", "decrypt", "--headers-file"])
+        .arg(dir.write("h", headers))
+        .arg("--body-file")
+        .arg(dir.write("b", body))
+        .arg("--api-key-file")
+        .arg(dir.write("k", api_key))
+        .args(key_flags())
+        .args(["--now", &now.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !stdout.contains(['\u{1b}', '\u{202e}', '\u{9b}']),
+        "{stdout:?}"
+    );
+    let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed["coupon_code"], "C\u{1b}[31m\u{202e}\u{9b}");
+}

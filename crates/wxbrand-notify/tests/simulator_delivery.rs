@@ -357,7 +357,10 @@ async fn no_key_material_in_debug_or_display() {
         format!("{:?}", setup.sim.deliveries().brand_api_key()),
     ];
     for text in texts {
-        assert!(!text.contains(common::API_KEY) && !text.contains("Abcdefghij"), "{text}");
+        assert!(
+            !text.contains(common::API_KEY) && !text.contains("Abcdefghij"),
+            "{text}"
+        );
         assert!(!text.contains(key_line), "{text}");
         assert!(!text.contains("o_user_1"), "{text}");
     }
