@@ -28,6 +28,13 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+/// Shows no part of the key: `[brand API key redacted]`.
+impl std::fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[brand API key redacted]")
+    }
+}
+
 impl ApiKey {
     /// The API key as configured on the merchant platform (32 ASCII characters).
     ///

@@ -231,6 +231,7 @@ fn header_value_is_sensitive_and_secrets_do_not_print() {
         format!("Verifier {{ key_ids: [\"{KEY_ID}\"], window_seconds: 300, .. }}")
     );
     assert_eq!(format!("{api_key:?}"), "ApiKey { .. }");
+    assert_eq!(api_key.to_string(), "[brand API key redacted]");
     assert_eq!(
         format!("{:?}", brand_key()),
         "PrivateKey { bits: 2048, .. }"
