@@ -357,6 +357,13 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Trusts this root certificate (PEM, one or more) for `https://` notify URLs, e.g. the CA of
+    /// a test's own TLS receiver. No other root is trusted: without one, HTTPS deliveries fail.
+    pub fn notification_root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
+        self.deliveries.root_pems.push(pem.into());
+        self
+    }
+
     /// How long one delivery attempt may take (default [`delivery::DEFAULT_ATTEMPT_TIMEOUT`], 5 s):
     /// longer counts as a timeout and is redelivered. Measured with Tokio's timer.
     pub fn notification_attempt_timeout(mut self, timeout: Duration) -> Self {

@@ -21,8 +21,10 @@
 //! Fault hooks ([`DeliveryFault`]): a notification delivered twice, one whose first attempt has a
 //! bad signature, one whose first attempt is stale (timestamp 10 minutes old).
 //!
-//! Only `http://` notify URLs are delivered to (a local receiver); the real WeChat Pay requires
-//! HTTPS, which the notify-config operation's rules check.
+//! Notify URLs are `http://` or `https://`; over HTTPS the receiver's certificate must chain to a
+//! root given with [`SimulatorBuilder::notification_root_certificate_pem`](crate::SimulatorBuilder::notification_root_certificate_pem)
+//! (a test's own CA; no public roots are trusted), otherwise each attempt fails as
+//! [`AttemptOutcome::ConnectFailed`].
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -33,6 +35,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use tokio::sync::watch;
+use tokio_rustls::TlsConnector;
 use wxbrand_core::event::Event;
 use wxbrand_core::Rfc3339;
 use wxbrand_sign::{ApiKey, NotificationEnvelope, PrivateKey};
@@ -223,6 +226,7 @@ pub struct Deliveries {
     clock: SharedClock,
     schedule: RetrySchedule,
     attempt_timeout: Duration,
+    tls: Option<TlsConnector>,
     state: Mutex<State>,
 }
 
@@ -242,6 +246,8 @@ pub(crate) struct DeliverySettings {
     pub(crate) api_key: Option<ApiKey>,
     pub(crate) schedule: RetrySchedule,
     pub(crate) attempt_timeout: Duration,
+    /// Roots (PEM) trusted for `https://` notify URLs.
+    pub(crate) root_pems: Vec<String>,
 }
 
 impl Default for DeliverySettings {
@@ -251,11 +257,47 @@ impl Default for DeliverySettings {
             api_key: None,
             schedule: RetrySchedule::default(),
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            root_pems: Vec::new(),
         }
     }
 }
 
-/// Parses a notify URL: `http://host[:port]/path` (no query).
+/// A TLS client trusting exactly `root_pems` (none: no HTTPS delivery).
+fn tls_connector(root_pems: &[String]) -> Result<Option<TlsConnector>, SimulatorError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    if root_pems.is_empty() {
+        return Ok(None);
+    }
+    let refused = |what: &str| {
+        SimulatorError::new(
+            SimulatorErrorKind::Config,
+            format!("the notification root certificate is refused: {what}"),
+        )
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for pem in root_pems {
+        for certificate in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let certificate = certificate.map_err(|_| refused("not PEM certificates"))?;
+            roots
+                .add(certificate)
+                .map_err(|_| refused("not a usable certificate"))?;
+        }
+    }
+    if roots.is_empty() {
+        return Err(refused("no certificate in the PEM"));
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|_| refused("no TLS version available"))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(Some(TlsConnector::from(Arc::new(config))))
+}
+
+/// Parses a notify URL: `http(s)://host[:port]/path`.
 fn parse_url(url: &str) -> Result<http::Uri, SimulatorError> {
     let refused = |why: &str| {
         SimulatorError::new(
@@ -264,10 +306,8 @@ fn parse_url(url: &str) -> Result<http::Uri, SimulatorError> {
         )
     };
     let uri: http::Uri = url.parse().map_err(|_| refused("not a URL"))?;
-    if uri.scheme_str() != Some("http") || uri.host().is_none() {
-        return Err(refused(
-            "the simulator delivers to http://host[:port]/path only",
-        ));
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+        return Err(refused("expected http(s)://host[:port]/path"));
     }
     Ok(uri)
 }
@@ -291,7 +331,9 @@ impl Deliveries {
             }
         };
         let notify_url = settings.notify_url.as_deref().map(parse_url).transpose()?;
+        let tls = tls_connector(&settings.root_pems)?;
         Ok(Deliveries {
+            tls,
             key,
             key_id,
             api_key,
@@ -318,7 +360,7 @@ impl Deliveries {
     /// published from now on go there; notifications already queued keep their URL.
     ///
     /// # Errors
-    /// [`SimulatorErrorKind::Config`] for a URL that is not `http://host[:port]/path`.
+    /// [`SimulatorErrorKind::Config`] for a URL that is not `http(s)://host[:port]/path`.
     pub fn set_notify_url(&self, url: Option<&str>) -> Result<(), SimulatorError> {
         let parsed = url.map(parse_url).transpose()?;
         self.lock().notify_url = parsed;
@@ -563,34 +605,60 @@ async fn send(deliveries: &Deliveries, attempt: &Attempt) -> AttemptOutcome {
     let Some(request) = deliveries.signed_request(attempt) else {
         return AttemptOutcome::ConnectFailed;
     };
-    let host = attempt.url.host().unwrap_or("127.0.0.1").to_owned();
+    let host = attempt.url.host().unwrap_or("127.0.0.1");
     let host = host
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
-    let port = attempt.url.port_u16().unwrap_or(80);
+    let https = attempt.url.scheme_str() == Some("https");
+    let port = attempt
+        .url
+        .port_u16()
+        .unwrap_or(if https { 443 } else { 80 });
     let exchange = async {
         let stream = tokio::net::TcpStream::connect((host.as_str(), port))
             .await
             .map_err(|_| AttemptOutcome::ConnectFailed)?;
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(stream))
-                .await
-                .map_err(|_| AttemptOutcome::ConnectFailed)?;
-        tokio::spawn(connection);
-        let response = sender
-            .send_request(request)
+        if !https {
+            return exchange(TokioIo::new(stream), request).await;
+        }
+        let connector = deliveries
+            .tls
+            .as_ref()
+            .ok_or(AttemptOutcome::ConnectFailed)?;
+        let name = rustls::pki_types::ServerName::try_from(host.clone())
+            .map_err(|_| AttemptOutcome::ConnectFailed)?;
+        let stream = connector
+            .connect(name, stream)
             .await
             .map_err(|_| AttemptOutcome::ConnectFailed)?;
-        let status = response.status().as_u16();
-        // Read (and drop) the answer so the connection ends cleanly.
-        let _ = response.into_body().collect().await;
-        Ok::<_, AttemptOutcome>(AttemptOutcome::Status(status))
+        exchange(TokioIo::new(stream), request).await
     };
     match tokio::time::timeout(deliveries.attempt_timeout, exchange).await {
         Ok(Ok(outcome) | Err(outcome)) => outcome,
         Err(_) => AttemptOutcome::Timeout,
     }
+}
+
+/// One HTTP/1.1 exchange over a connected stream: the answer's status (its body read and dropped).
+async fn exchange<IO>(
+    io: IO,
+    request: http::Request<Full<Bytes>>,
+) -> Result<AttemptOutcome, AttemptOutcome>
+where
+    IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (mut sender, connection) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(io)
+        .await
+        .map_err(|_| AttemptOutcome::ConnectFailed)?;
+    tokio::spawn(connection);
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|_| AttemptOutcome::ConnectFailed)?;
+    let status = response.status().as_u16();
+    let _ = response.into_body().collect().await;
+    Ok(AttemptOutcome::Status(status))
 }
 
 /// The background task: sends due attempts until shutdown.
@@ -607,5 +675,90 @@ pub(crate) async fn run(deliveries: Arc<Deliveries>, mut shutdown: watch::Receiv
             _ = tokio::time::sleep(POLL_INTERVAL) => {}
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::clock::ManualClock;
+    use wxbrand_core::event::CouponEventResource;
+
+    /// A TLS receiver answering 204, sending each request's headers to the channel.
+    async fn tls_receiver(
+        acceptor: tokio_rustls::TlsAcceptor,
+    ) -> (
+        String,
+        tokio::sync::mpsc::UnboundedReceiver<http::HeaderMap>,
+    ) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("https://{}/notify", listener.local_addr().unwrap());
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (acceptor, sender) = (acceptor.clone(), sender.clone());
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let service = hyper::service::service_fn(
+                        move |request: http::Request<hyper::body::Incoming>| {
+                            let _ = sender.send(request.headers().clone());
+                            async {
+                                let mut answer = http::Response::new(Full::new(Bytes::new()));
+                                *answer.status_mut() = http::StatusCode::NO_CONTENT;
+                                Ok::<_, std::convert::Infallible>(answer)
+                            }
+                        },
+                    );
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), service)
+                        .await;
+                });
+            }
+        });
+        (url, receiver)
+    }
+
+    fn engine(url: &str, root_pems: Vec<String>) -> Arc<Deliveries> {
+        let key = crate::keys::generate_rsa_2048().unwrap().key;
+        let clock = SharedClock(Arc::new(ManualClock::at_unix_seconds(1_767_225_600)));
+        let settings = DeliverySettings {
+            notify_url: Some(url.to_owned()),
+            schedule: RetrySchedule::new(Vec::new()),
+            root_pems,
+            ..DeliverySettings::default()
+        };
+        let engine = Deliveries::new(key, "PUB_KEY_ID_01".into(), clock, settings).unwrap();
+        Arc::new(engine)
+    }
+
+    #[tokio::test]
+    async fn https_notify_urls_are_delivered_to_over_tls_with_the_given_root_only() {
+        let tls = crate::tls::generate().unwrap();
+        let (url, mut received) = tls_receiver(tls.acceptor).await;
+        let event = Event::CouponSent(CouponEventResource::new("C1", "1", "2"));
+        let (_stop, stop) = watch::channel(false);
+
+        let trusted = engine(&url, vec![tls.ca_pem.unwrap()]);
+        tokio::spawn(run(Arc::clone(&trusted), stop.clone()));
+        trusted.publish(&event);
+        trusted.settled().await;
+        let stats = trusted.stats();
+        assert_eq!(stats.log[0].outcome, AttemptOutcome::Status(204));
+        assert_eq!(stats.deliveries, 1);
+        let headers = received.recv().await.unwrap();
+        assert_eq!(headers["wechatpay-serial"], "PUB_KEY_ID_01");
+
+        // No root given: the receiver's certificate is not trusted, the attempt fails, give up.
+        let untrusted = engine(&url, Vec::new());
+        tokio::spawn(run(Arc::clone(&untrusted), stop));
+        untrusted.publish(&event);
+        untrusted.settled().await;
+        let stats = untrusted.stats();
+        assert_eq!(stats.log[0].outcome, AttemptOutcome::ConnectFailed);
+        assert_eq!((stats.deliveries, stats.give_ups), (0, 1));
+        assert!(tls_connector(&["not pem".into()]).is_err());
     }
 }
