@@ -33,6 +33,8 @@
 //! - `transport`: the transport trait ([`transport`]).
 //! - `test-util`: test transports, and (with `client`) [`test_util::client_builder`]: a client
 //!   wired to a running `wxbrand-simulator`.
+//! - `notify`: the event notification receiver ([`notify`]): verify, decrypt, de-duplicate and
+//!   answer WeChat Pay's notifications; `axum` adds its axum extractor.
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub use wxbrand_core::{
@@ -72,6 +74,10 @@ pub mod prelude {
 /// Signing and verification (`wxbrand-sign`).
 #[cfg(feature = "sign")]
 pub use wxbrand_sign as sign;
+
+/// Receiving event notifications (`wxbrand-notify`, feature `notify`; its axum extractor with `axum`).
+#[cfg(feature = "notify")]
+pub use wxbrand_notify as notify;
 
 /// The pluggable transport (`wxbrand-transport`).
 #[cfg(feature = "transport")]

@@ -137,6 +137,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Run a local WeChat Pay brand API simulator until interrupted.
     Simulate(SimulateArgs),
+    /// Receive event notifications (listen), or verify and decrypt a saved one (decrypt).
+    Notify(crate::commands::notify::NotifyArgs),
 }
 
 /// `wxbrand stock …`.

@@ -70,5 +70,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Image(args) => commands::image::run(args),
         Command::UserCoupon(args) => commands::user_coupon::run(args),
         Command::NotifyConfig(args) => commands::notify_config::run(args),
+        Command::Notify(args) => commands::notify::run(args),
     }
 }

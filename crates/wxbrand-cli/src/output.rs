@@ -343,6 +343,13 @@ fn to_json(encoded: Result<Value, serde_json::Error>) -> Result<Value, Failure> 
     })
 }
 
+/// One JSON value on one line of stdout, made safe for a terminal (still valid JSON).
+pub fn json_line(value: &Value) -> Result<(), Failure> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Failure::new(FailureKind::Other, format!("cannot encode as JSON: {e}")))?;
+    line(&json_terminal_safe(&text))
+}
+
 fn pretty(value: &Value) -> Result<(), Failure> {
     line(&json_text(value)?)
 }

@@ -15,6 +15,8 @@
 //! - Requests validate their fields when built, with the validated field types of [`field`]
 //!   ([`ValidationError`] names the field's path), so nothing invalid is ever sent.
 //! - [`ApiError`] reads a non-2xx answer, including bodies that are not WeChat Pay JSON.
+//! - [`event`]: the typed events of notifications ([`Event`](event::Event)), which a receiver
+//!   decodes and a server builds.
 //! - [`Rfc3339`] keeps a time's text unchanged and parses it on demand.
 //!
 //! ```
@@ -54,6 +56,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod error;
+pub mod event;
 pub mod field;
 pub mod operation;
 pub mod percent_encoding;

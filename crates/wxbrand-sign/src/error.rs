@@ -398,7 +398,9 @@ pub struct JsonError {
 }
 
 impl JsonError {
-    pub(crate) fn new(e: &serde_json::Error) -> Self {
+    /// The position and category of a serde_json error, dropping its message (which may quote
+    /// the text).
+    pub fn new(e: &serde_json::Error) -> Self {
         use serde_json::error::Category;
         JsonError {
             line: e.line(),

@@ -28,6 +28,13 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+/// Shows no part of the key: `[brand API key redacted]`.
+impl std::fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[brand API key redacted]")
+    }
+}
+
 impl ApiKey {
     /// The API key as configured on the merchant platform (32 ASCII characters).
     ///
@@ -75,6 +82,42 @@ impl ApiKey {
             .len();
         in_out.truncate(plaintext_len);
         String::from_utf8(in_out).map_err(|_| NotificationError::PlaintextNotUtf8)
+    }
+
+    /// Encrypts a notification's resource as WeChat Pay does (the sending side: a simulator, a
+    /// test of a receiver): AES-256-GCM with this key, IV = `nonce`'s bytes, AAD =
+    /// `associated_data`'s bytes, `ciphertext` = Base64 of ciphertext followed by the tag.
+    /// The inverse of [`ApiKey::decrypt`].
+    ///
+    /// # Errors
+    /// [`NotificationError::MalformedResource`] (`nonce`) unless `nonce` is 12 bytes;
+    /// [`NotificationError::DecryptFailed`] if the cipher refuses (never for such inputs).
+    pub fn encrypt(
+        &self,
+        plaintext: &[u8],
+        nonce: &str,
+        associated_data: &str,
+        original_type: &str,
+    ) -> Result<NotificationResource, NotificationError> {
+        let nonce_bytes: [u8; NONCE_LEN] = nonce
+            .as_bytes()
+            .try_into()
+            .map_err(|_| NotificationError::MalformedResource { field: "nonce" })?;
+        let mut in_out = plaintext.to_vec();
+        self.key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce_bytes),
+                Aad::from(associated_data.as_bytes()),
+                &mut in_out,
+            )
+            .map_err(|_| NotificationError::DecryptFailed)?;
+        Ok(NotificationResource {
+            algorithm: AEAD_AES_256_GCM.to_owned(),
+            ciphertext: STANDARD.encode(&in_out),
+            associated_data: Some(associated_data.to_owned()),
+            nonce: nonce.to_owned(),
+            original_type: original_type.to_owned(),
+        })
     }
 }
 
@@ -125,6 +168,26 @@ pub struct NotificationEnvelope {
     pub summary: String,
     /// The encrypted resource.
     pub resource: NotificationResource,
+}
+
+impl NotificationEnvelope {
+    /// An envelope as WeChat Pay posts it (`resource_type` `encrypt-resource`): the sending side.
+    pub fn new(
+        id: impl Into<String>,
+        create_time: impl Into<String>,
+        event_type: impl Into<String>,
+        summary: impl Into<String>,
+        resource: NotificationResource,
+    ) -> Self {
+        NotificationEnvelope {
+            id: id.into(),
+            create_time: create_time.into(),
+            event_type: event_type.into(),
+            resource_type: "encrypt-resource".to_owned(),
+            summary: summary.into(),
+            resource,
+        }
+    }
 }
 
 /// A verified and decrypted notification. `Debug` shows ids and the plaintext's length, never the

@@ -231,6 +231,7 @@ fn header_value_is_sensitive_and_secrets_do_not_print() {
         format!("Verifier {{ key_ids: [\"{KEY_ID}\"], window_seconds: 300, .. }}")
     );
     assert_eq!(format!("{api_key:?}"), "ApiKey { .. }");
+    assert_eq!(api_key.to_string(), "[brand API key redacted]");
     assert_eq!(
         format!("{:?}", brand_key()),
         "PrivateKey { bits: 2048, .. }"
@@ -454,4 +455,28 @@ fn notification_errors_are_typed() {
         matches!(e, NotificationError::MalformedResource { field: "nonce" }),
         "{e:?}"
     );
+}
+
+#[test]
+fn encrypt_gives_the_vector_ciphertext_and_decrypt_inverts_it() {
+    // notification.json's valid case: same key, nonce, AAD and plaintext give the same ciphertext.
+    let cases: serde_json::Value =
+        serde_json::from_str(include_str!("../../../testdata/vectors/notification.json")).unwrap();
+    let case = &cases[0];
+    let body: serde_json::Value = serde_json::from_str(case["body"].as_str().unwrap()).unwrap();
+    let key = ApiKey::new(case["api_key"].as_str().unwrap()).unwrap();
+    let resource = key
+        .encrypt(
+            case["plaintext"].as_str().unwrap().as_bytes(),
+            body["resource"]["nonce"].as_str().unwrap(),
+            "product_coupon",
+            "product_coupon",
+        )
+        .unwrap();
+    assert_eq!(resource.ciphertext, body["resource"]["ciphertext"]);
+    assert_eq!(key.decrypt(&resource).unwrap(), case["plaintext"]);
+    assert!(matches!(
+        key.encrypt(b"x", "short", "", ""),
+        Err(NotificationError::MalformedResource { field: "nonce" })
+    ));
 }

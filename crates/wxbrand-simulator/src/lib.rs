@@ -184,6 +184,16 @@
 //! - Time comes from a [`clock::Clock`] ([`SimulatorBuilder::clock`]), so tests can step past the
 //!   5-minute window or the rate-limit second with a [`clock::ManualClock`].
 //!
+//! # Event notifications
+//! With a notify URL ([`SimulatorBuilder::notify_url`], or [`Deliveries::set_notify_url`], which
+//! the notify-config operation calls), every event handed to [`Deliveries::publish`] (the
+//! simulator's own state changes, or a test through [`SimulatorHandle::publish`]) is POSTed as a
+//! notification signed with the WeChat Pay key and encrypted with the brand API key
+//! ([`SimulatorBuilder::brand_api_key`]), and redelivered on non-2xx answers, timeouts and refused
+//! connections on a [`RetrySchedule`] measured on the simulator's clock, until it gives up after
+//! the last attempt. [`Deliveries::stats`] counts deliveries, attempts and give-ups;
+//! [`DeliveryFault`] injects a duplicate, a bad signature or a stale timestamp. See [`delivery`].
+//!
 //! # Crate features
 //! None. The crate always builds plain HTTP and HTTPS (rustls on aws-lc-rs, certificates made
 //! with rcgen).
@@ -196,6 +206,7 @@ mod body_rules;
 pub mod clock;
 mod conn;
 mod connection;
+pub mod delivery;
 mod error;
 mod faults;
 mod handlers;
@@ -227,6 +238,9 @@ use wxbrand_core::product_coupon::{ProductCouponEntity, StockEntity};
 use wxbrand_sign::{PrivateKey, PublicKey};
 
 pub use connection::Connection;
+pub use delivery::{
+    Deliveries, DeliveryAttempt, DeliveryFault, DeliveryStats, Published, RetrySchedule,
+};
 pub use error::{SimulatorError, SimulatorErrorKind};
 pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
@@ -299,6 +313,7 @@ pub struct SimulatorBuilder {
     stats_history: usize,
     max_connections: usize,
     allow_local_notify_urls: bool,
+    deliveries: delivery::DeliverySettings,
 }
 
 impl fmt::Debug for SimulatorBuilder {
@@ -323,7 +338,9 @@ impl fmt::Debug for SimulatorBuilder {
             .field("stats_history", &self.stats_history)
             .field("max_connections", &self.max_connections)
             .field("allow_local_notify_urls", &self.allow_local_notify_urls)
-            .finish()
+            .field("notify_url", &self.deliveries.notify_url)
+            .field("notification_schedule", &self.deliveries.schedule)
+            .finish_non_exhaustive()
     }
 }
 
@@ -352,7 +369,42 @@ impl SimulatorBuilder {
             stats_history: DEFAULT_STATS_HISTORY,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             allow_local_notify_urls: false,
+            deliveries: delivery::DeliverySettings::default(),
         }
+    }
+
+    /// The brand's notify URL (`http://host[:port]/path`): events are delivered there as signed,
+    /// encrypted notifications ([`delivery`]). The notify-config operation sets it too.
+    pub fn notify_url(mut self, url: impl Into<String>) -> Self {
+        self.deliveries.notify_url = Some(url.into());
+        self
+    }
+
+    /// The brand API key (品牌API密钥) notifications are encrypted with (default: one generated at
+    /// start, [`Deliveries::brand_api_key`]).
+    pub fn brand_api_key(mut self, key: wxbrand_sign::ApiKey) -> Self {
+        self.deliveries.api_key = Some(key);
+        self
+    }
+
+    /// When notifications are redelivered (default [`RetrySchedule::default`], WeChat Pay's).
+    pub fn notification_schedule(mut self, schedule: RetrySchedule) -> Self {
+        self.deliveries.schedule = schedule;
+        self
+    }
+
+    /// Trusts this root certificate (PEM, one or more) for `https://` notify URLs, e.g. the CA of
+    /// a test's own TLS receiver. No other root is trusted: without one, HTTPS deliveries fail.
+    pub fn notification_root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
+        self.deliveries.root_pems.push(pem.into());
+        self
+    }
+
+    /// How long one delivery attempt may take (default [`delivery::DEFAULT_ATTEMPT_TIMEOUT`], 5 s):
+    /// longer counts as a timeout and is redelivered. Measured with Tokio's timer.
+    pub fn notification_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.deliveries.attempt_timeout = timeout;
+        self
     }
 
     /// Registers a brand's API certificate: requests with this `brand_id` and `serial_no` must be
@@ -596,10 +648,18 @@ impl SimulatorBuilder {
             Some(clock) => clock,
             None => Arc::new(SystemClock::new()),
         };
+        let clock = SharedClock(clock);
+        let deliveries = Arc::new(delivery::Deliveries::new(
+            wechatpay_key.clone(),
+            wechatpay_key_id.clone(),
+            clock.clone(),
+            self.deliveries,
+        )?);
+        world.notify_through(Arc::clone(&deliveries));
         let shared = Arc::new(Shared {
             brands: brand_keys,
             signer: AnswerSigner::new(wechatpay_key, wechatpay_key_id),
-            clock: SharedClock(clock),
+            clock,
             world: Mutex::new(world),
             faults: Faults::default(),
             stats: stats::Recorder::new(self.stats_history),
@@ -609,6 +669,7 @@ impl SimulatorBuilder {
             body_timeout: self.body_timeout,
             window_seconds: self.window_seconds,
             allow_local_notify_urls: self.allow_local_notify_urls,
+            deliveries: Arc::clone(&deliveries),
         });
 
         let address = self
@@ -633,6 +694,7 @@ impl SimulatorBuilder {
             Some(setup) => (Some(setup.acceptor), setup.ca_pem),
             None => (None, None),
         };
+        tokio::spawn(delivery::run(deliveries, shutdown_rx.clone()));
         let is_tls = acceptor.is_some();
         let task = tokio::spawn(server::accept_loop(
             listener,
@@ -750,6 +812,17 @@ impl SimulatorHandle {
     /// The fault script ([`Faults::on`]).
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
+    }
+
+    /// The event notification delivery engine: notify URL, brand API key, counters, faults.
+    pub fn deliveries(&self) -> &Deliveries {
+        &self.shared.deliveries
+    }
+
+    /// Delivers `event` as a notification now, as if it had happened: the same path as the
+    /// simulator's own events ([`Deliveries::publish`]). For testing a receiver.
+    pub fn publish(&self, event: &wxbrand_core::event::Event) -> Published {
+        self.shared.deliveries.publish(event)
     }
 
     /// A snapshot of the counters.

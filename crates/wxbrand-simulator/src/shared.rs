@@ -28,6 +28,9 @@ pub(crate) struct Shared {
     pub(crate) window_seconds: i64,
     /// Whether notify URLs may name loopback hosts and IP addresses over plain HTTP.
     pub(crate) allow_local_notify_urls: bool,
+    /// Event notifications: [`Deliveries::publish`](crate::delivery::Deliveries::publish) is how
+    /// state changes become notifications.
+    pub(crate) deliveries: std::sync::Arc<crate::delivery::Deliveries>,
 }
 
 impl Shared {

@@ -7,6 +7,7 @@ mod bulk_stock;
 pub mod bundle;
 pub mod coupon;
 pub mod image;
+pub mod notify;
 pub mod notify_config;
 pub(crate) mod send;
 pub mod sign;

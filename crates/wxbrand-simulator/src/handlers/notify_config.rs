@@ -60,7 +60,18 @@ pub(crate) fn set(call: &Call<'_>, body: SetNotifyConfigBody) -> Answer {
             .world()
             .set_notify_url(call.brand_id, &body.notify_url, call.now_millis);
     match outcome {
-        Ok(body) => Answer::ok(body),
+        Ok(answer) => {
+            // From now on the events of this brand's coupons are delivered there. The URL passed
+            // the stricter check above, so the delivery engine's own parse cannot refuse it.
+            if let Err(e) = call
+                .shared
+                .deliveries
+                .set_notify_url(Some(&body.notify_url))
+            {
+                tracing::warn!(error = %e, "the delivery engine refused a notify URL");
+            }
+            Answer::ok(answer)
+        }
         Err(refusal) => refusal_answer(refusal),
     }
 }

@@ -146,6 +146,28 @@ pub struct CouponEvent {
     pub at_unix_millis: i64,
 }
 
+impl CouponEvent {
+    /// The notification WeChat Pay sends for this change (its decrypted resource), or `None` for
+    /// a change it does not notify (confirm, deactivate).
+    pub fn notification(&self) -> Option<wxbrand_core::event::Event> {
+        use wxbrand_core::event::{CouponEventResource, Event};
+        let mut resource =
+            CouponEventResource::new(&self.coupon_code, &self.product_coupon_id, &self.stock_id);
+        resource.openid = Some(self.openid.clone());
+        resource.send_channel = Some(self.send_channel.to_owned());
+        resource.send_request_no = Some(self.send_request_no.clone());
+        resource.receive_time = Some(Rfc3339::new(self.receive_time.as_str()));
+        resource.valid_begin_time = Some(Rfc3339::new(self.valid_begin_time.as_str()));
+        resource.valid_end_time = Some(Rfc3339::new(self.valid_end_time.as_str()));
+        match self.event_type {
+            CouponEventType::Send => Some(Event::CouponSent(resource)),
+            CouponEventType::Use => Some(Event::CouponUsed(resource)),
+            CouponEventType::Return => Some(Event::CouponReturned(resource)),
+            CouponEventType::Confirm | CouponEventType::Deactivate => None,
+        }
+    }
+}
+
 /// A user coupon's stored state (`PENDING` and `EXPIRED` are computed from the clock).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stored {
@@ -324,6 +346,8 @@ pub(crate) struct Users {
     last_code: u64,
     last_token: u64,
     notify: HashMap<String, (String, Rfc3339)>,
+    /// Where the events WeChat Pay notifies become notifications (none in unit tests of the state).
+    deliveries: Option<std::sync::Arc<crate::delivery::Deliveries>>,
 }
 
 /// What a send asks for.
@@ -399,12 +423,26 @@ impl World {
     /// confirm, use, return, deactivate), so notification delivery connects here with one call.
     /// The most recent [`MAX_EVENTS`] are kept ([`SimulatorHandle::coupon_events`](crate::SimulatorHandle::coupon_events)).
     pub(crate) fn record_event(&mut self, event: CouponEvent) {
+        if let (Some(deliveries), Some(notification)) =
+            (&self.users.deliveries, event.notification())
+        {
+            deliveries.publish(&notification);
+        }
         let events = &mut self.users.events;
         if events.len() >= MAX_EVENTS {
             events.pop_front();
             self.users.events_dropped += 1;
         }
         events.push_back(event);
+    }
+
+    /// Publishes every event WeChat Pay notifies ([`CouponEventType::is_notified`]) through
+    /// `deliveries` from now on.
+    pub(crate) fn notify_through(
+        &mut self,
+        deliveries: std::sync::Arc<crate::delivery::Deliveries>,
+    ) {
+        self.users.deliveries = Some(deliveries);
     }
 
     /// The events recorded, oldest first.
