@@ -61,6 +61,8 @@
 //! - `hyper` (default): the default transport, `wxbrand_transport::HyperTransport`. Without it,
 //!   give a transport with [`ClientBuilder::transport`].
 //! - `blocking`: `BlockingClient`, the same surface for synchronous code.
+//! - `redis`: `rate_limit::RedisRateLimiter`, one rate limit shared by a fleet of processes
+//!   through Redis (the `redis` crate, tokio connection manager).
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "blocking")]
@@ -73,7 +75,7 @@ mod error;
 mod from_blocking;
 mod hosts;
 pub mod paging;
-mod rate_limit;
+pub mod rate_limit;
 mod response;
 mod retry;
 mod settings;
@@ -87,6 +89,7 @@ pub use config::{
 pub use env::env_var;
 pub use error::{ConfigError, DecodeError, Error, ErrorKind, PagingLimit};
 pub use paging::PageStream;
+pub use rate_limit::{LocalRateLimiter, RateLimiter};
 pub use response::Response;
 pub use retry::RetryPolicy;
 

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use http::header::CONTENT_LENGTH;
-use http::{HeaderMap, Request, Response, Uri};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -17,6 +16,7 @@ use rustls::RootCertStore;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
+use crate::classify::{certificate_problem, check_url, content_length, too_large};
 use crate::{Bytes, Transport, TransportError, TransportErrorKind};
 
 type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -482,28 +482,6 @@ impl Inner {
     }
 }
 
-/// Refuses URLs the client cannot use before anything is attempted.
-fn check_url(uri: &Uri, https_only: bool) -> Result<(), TransportError> {
-    let invalid = |message: &str| {
-        Err(TransportError::new(
-            TransportErrorKind::InvalidUrl,
-            message.to_owned(),
-            None,
-        ))
-    };
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") if !https_only => {}
-        Some("http") => return invalid("plain http URL refused (https only)"),
-        Some(_) => return invalid("URL scheme is neither http nor https"),
-        None => return invalid("URL has no scheme (an absolute URL is required)"),
-    }
-    match uri.host() {
-        Some(host) if !host.is_empty() => Ok(()),
-        _ => invalid("URL has no host"),
-    }
-}
-
 fn classify_client_error(error: hyper_util::client::legacy::Error, host: &str) -> TransportError {
     if let Some(problem) = certificate_problem(&error) {
         // The handshake refused the server's certificate: nothing was sent, and sending again
@@ -532,56 +510,6 @@ fn classify_client_error(error: hyper_util::client::legacy::Error, host: &str) -
             error,
         )
     }
-}
-
-/// What is wrong with the server's certificate, in a few words, when rustls refused it somewhere
-/// in `error`'s cause chain. An `io::Error` carrying another error is followed into it (its
-/// `source()` skips the error it carries).
-fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    let mut current = Some(error);
-    while let Some(cause) = current {
-        if let Some(rustls::Error::InvalidCertificate(problem)) =
-            cause.downcast_ref::<rustls::Error>()
-        {
-            return Some(describe_certificate_error(problem));
-        }
-        current = match cause.downcast_ref::<std::io::Error>() {
-            Some(io) => io
-                .get_ref()
-                .map(|inner| inner as &(dyn std::error::Error + 'static)),
-            None => cause.source(),
-        };
-    }
-    None
-}
-
-fn describe_certificate_error(problem: &rustls::CertificateError) -> &'static str {
-    use rustls::CertificateError as E;
-    match problem {
-        E::UnknownIssuer => "issued by a certificate authority this client does not trust",
-        E::Expired | E::ExpiredContext { .. } => "expired",
-        E::NotValidYet | E::NotValidYetContext { .. } => "not valid yet",
-        E::NotValidForName | E::NotValidForNameContext { .. } => "not valid for this host name",
-        E::Revoked => "revoked",
-        E::BadSignature => "its signature does not verify",
-        E::BadEncoding => "malformed",
-        _ => "not acceptable",
-    }
-}
-
-fn content_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-}
-
-fn too_large(max: usize) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::ResponseTooLarge,
-        format!("answer body larger than the maximum of {max} bytes"),
-        None,
-    )
 }
 
 /// Reads the body frame by frame, stopping as soon as it would exceed `max`.
