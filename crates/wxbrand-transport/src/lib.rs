@@ -99,6 +99,10 @@ pub use error::{TransportError, TransportErrorKind};
 pub use hyper_transport::{BuiltInRoots, HyperTransport, HyperTransportBuilder};
 #[cfg(feature = "reqwest")]
 pub use reqwest_transport::ReqwestTransport;
+/// The `reqwest` crate this transport is built for (feature `reqwest`), so that the client you
+/// hand to [`ReqwestTransport`] comes from the same version.
+#[cfg(feature = "reqwest")]
+pub use reqwest;
 
 /// Sends one request and returns the whole answer. Object-safe: `Arc<dyn Transport>` works.
 ///
