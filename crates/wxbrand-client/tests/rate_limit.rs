@@ -4,6 +4,9 @@
 mod common;
 
 use common::*;
+use wxbrand_client::rate_limit::{
+    LocalRateLimiter, RateLimitPermit, RateLimitRequest, RateLimiter, RateLimiterError,
+};
 
 #[tokio::test]
 async fn time_queued_for_the_rate_limit_does_not_use_up_the_retry_deadline() {
@@ -159,4 +162,133 @@ async fn the_rate_limit_comes_from_the_operation_and_an_override_by_name_replace
         client.send(&DeclaresItsLimit).await.unwrap();
     }
     assert_eq!(clock.monotonic(), Duration::ZERO);
+}
+
+/// A limiter that lets everything through and writes down what it was asked and released.
+#[derive(Debug, Default)]
+struct Recording {
+    asked: Mutex<Vec<(String, &'static str, RateLimit, Duration)>>,
+    released: Arc<std::sync::atomic::AtomicUsize>,
+    refuse: bool,
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for Recording {
+    async fn acquire(
+        &self,
+        request: RateLimitRequest<'_>,
+    ) -> Result<RateLimitPermit, RateLimiterError> {
+        self.asked.lock().unwrap().push((
+            request.brand_id().to_owned(),
+            request.operation(),
+            request.limit(),
+            request.budget(),
+        ));
+        if self.refuse {
+            return Err(RateLimiterError::unavailable("test store", Duration::ZERO, None));
+        }
+        let released = self.released.clone();
+        Ok(RateLimitPermit::new(move || {
+            released.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_given_limiter_is_asked_once_per_attempt_with_brand_operation_and_limit() {
+    let (mock, clock) = (MockTransport::new(), ManualClock::new(START));
+    let limiter = Arc::new(Recording::default());
+    let client = builder(&mock, &clock)
+        .rate_limiter(limiter.clone())
+        .rate_limit("deactivate_stock", RateLimit::per_second(5))
+        .retry_policy(RetryPolicy::new().total_deadline(Duration::from_secs(20)))
+        .build()
+        .unwrap();
+    mock.push_response(api_error(500, "SYSTEM_ERROR"));
+    mock.push_response(ok_stock());
+    let stock = client.send(&deactivate()).await.unwrap();
+    assert_eq!(stock.attempts(), 2);
+    // Not limited (no default, no override): the limiter is not asked.
+    mock.push_response(ok_stock());
+    client
+        .send(&GetStockRequest::new("200000001", "123456789").unwrap())
+        .await
+        .unwrap();
+    let asked = limiter.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2, "one per attempt, retries too: {asked:?}");
+    for (brand, operation, limit, budget) in &asked {
+        assert_eq!(brand, BRAND_ID);
+        assert_eq!(*operation, "deactivate_stock");
+        assert_eq!(*limit, RateLimit::per_second(5));
+        assert!(*budget <= Duration::from_secs(20) && !budget.is_zero());
+    }
+    assert_eq!(
+        limiter.released.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "every permit was given back"
+    );
+}
+
+#[tokio::test]
+async fn a_limiter_that_gives_up_fails_the_call_with_nothing_sent() {
+    let (mock, clock) = (MockTransport::new(), ManualClock::new(START));
+    let limiter = Arc::new(Recording {
+        refuse: true,
+        ..Recording::default()
+    });
+    let client = builder(&mock, &clock)
+        .rate_limiter(limiter)
+        .build()
+        .unwrap();
+    let error = client.send(&deactivate()).await.unwrap_err();
+    let ErrorKind::RateLimiter(source) = error.kind() else {
+        panic!("{error:?}");
+    };
+    assert_eq!(source.store(), "test store");
+    assert_eq!(error.attempts(), 0);
+    assert!(mock.requests().is_empty());
+    assert!(std::error::Error::source(&error).is_some());
+}
+
+#[tokio::test]
+async fn the_local_limiter_as_a_trait_object_keeps_the_same_window() {
+    let clock = ManualClock::new(START);
+    let sent_at = Arc::new(Mutex::new(Vec::new()));
+    let (times, responder_clock) = (sent_at.clone(), clock.clone());
+    let mock = MockTransport::with_responder(move |request| {
+        times.lock().unwrap().push(responder_clock.monotonic());
+        Ok(ok_stock_for(request))
+    })
+    .without_recording();
+    let client = builder(&mock, &clock)
+        .rate_limiter(Arc::new(LocalRateLimiter::new()))
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = DeactivateStockRequest::new(
+                "200000001",
+                format!("{i}"),
+                format!("deact_{i:04}"),
+                "r",
+            )
+            .unwrap();
+            client.send(&request).await.map(|r| r.attempts())
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), 1);
+    }
+    let times = sent_at.lock().unwrap().clone();
+    for (i, start) in times.iter().enumerate() {
+        let within = times[i..]
+            .iter()
+            .filter(|t| **t >= *start && **t < *start + Duration::from_secs(1))
+            .count();
+        assert!(within <= 20, "{within} sends in the second from {start:?}");
+    }
+    // 50 at the declared 20 per second: the last 10 wait two windows.
+    assert_eq!(times[49], Duration::from_secs(2));
 }
