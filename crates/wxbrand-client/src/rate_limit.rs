@@ -214,11 +214,14 @@ impl std::error::Error for RateLimiterError {
     }
 }
 
+/// A brand id and an operation name.
+type WindowKey = (String, &'static str);
+
 /// The in-process limit as a [`RateLimiter`]: one sliding window per brand and operation, in this
 /// process only (what a client does when given no limiter). Clones share the windows.
 #[derive(Debug, Clone, Default)]
 pub struct LocalRateLimiter {
-    windows: Arc<Mutex<HashMap<(String, &'static str), Arc<SlidingWindow>>>>,
+    windows: Arc<Mutex<HashMap<WindowKey, Arc<SlidingWindow>>>>,
 }
 
 impl LocalRateLimiter {
@@ -227,7 +230,12 @@ impl LocalRateLimiter {
         Self::default()
     }
 
-    fn window(&self, brand_id: &str, operation: &'static str, limit: RateLimit) -> Arc<SlidingWindow> {
+    fn window(
+        &self,
+        brand_id: &str,
+        operation: &'static str,
+        limit: RateLimit,
+    ) -> Arc<SlidingWindow> {
         let mut windows = self
             .windows
             .lock()

@@ -185,7 +185,11 @@ impl RateLimiter for Recording {
             request.budget(),
         ));
         if self.refuse {
-            return Err(RateLimiterError::unavailable("test store", Duration::ZERO, None));
+            return Err(RateLimiterError::unavailable(
+                "test store",
+                Duration::ZERO,
+                None,
+            ));
         }
         let released = self.released.clone();
         Ok(RateLimitPermit::new(move || {

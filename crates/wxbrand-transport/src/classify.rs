@@ -31,7 +31,9 @@ pub(crate) fn check_url(uri: &Uri, https_only: bool) -> Result<(), TransportErro
 /// What is wrong with the server's certificate, in a few words, when rustls refused it somewhere
 /// in `error`'s cause chain. An `io::Error` carrying another error is followed into it (its
 /// `source()` skips the error it carries).
-pub(crate) fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+pub(crate) fn certificate_problem(
+    error: &(dyn std::error::Error + 'static),
+) -> Option<&'static str> {
     let mut current = Some(error);
     while let Some(cause) = current {
         if let Some(rustls::Error::InvalidCertificate(problem)) =
@@ -77,4 +79,3 @@ pub(crate) fn too_large(max: usize) -> TransportError {
         None,
     )
 }
-

@@ -97,12 +97,12 @@ pub use bytes::Bytes;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{BuiltInRoots, HyperTransport, HyperTransportBuilder};
-#[cfg(feature = "reqwest")]
-pub use reqwest_transport::ReqwestTransport;
 /// The `reqwest` crate this transport is built for (feature `reqwest`), so that the client you
 /// hand to [`ReqwestTransport`] comes from the same version.
 #[cfg(feature = "reqwest")]
 pub use reqwest;
+#[cfg(feature = "reqwest")]
+pub use reqwest_transport::ReqwestTransport;
 
 /// Sends one request and returns the whole answer. Object-safe: `Arc<dyn Transport>` works.
 ///

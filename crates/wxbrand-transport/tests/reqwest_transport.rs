@@ -183,10 +183,7 @@ async fn redirects_reach_the_caller_or_are_refused_when_the_client_followed_one(
     assert_eq!(response.headers()["location"], "/to");
 
     let following = ReqwestTransport::new(reqwest::Client::new());
-    let error = following
-        .send(get(&server.url("/from")))
-        .await
-        .unwrap_err();
+    let error = following.send(get(&server.url("/from"))).await.unwrap_err();
     assert_eq!(
         error.kind(),
         TransportErrorKind::MaybeDelivered,
