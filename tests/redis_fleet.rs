@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use wxbrand::clock::{Clock, SystemClock};
 use wxbrand::prelude::*;
 use wxbrand::product_coupon::{DeactivateStockRequest, StockState};
 use wxbrand::rate_limit::{RedisRateLimiter, WhenUnavailable};
-use wxbrand::clock::{Clock, SystemClock};
 use wxbrand::{Client, ErrorKind, RetryPolicy};
 use wxbrand_simulator::{reason, sample_stock, Simulator, SimulatorHandle};
 

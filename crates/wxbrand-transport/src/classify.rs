@@ -28,12 +28,42 @@ pub(crate) fn check_url(uri: &Uri, https_only: bool) -> Result<(), TransportErro
     }
 }
 
+/// The error of a request that never left: its server's certificate was refused somewhere in
+/// `error`'s cause chain, or the connection could not be made (`connect_error`: name resolution,
+/// TCP connect or its timeout, the TLS handshake). `Err(error)` back when neither: the caller
+/// knows what its client says then.
+pub(crate) fn before_sending<E>(
+    error: E,
+    host: &str,
+    connect_error: bool,
+) -> Result<TransportError, E>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    if let Some(problem) = certificate_problem(&error) {
+        // The handshake refused the server's certificate: nothing was sent, and sending again
+        // fails the same way until the trust configuration (or the server) changes.
+        return Ok(TransportError::with_source(
+            TransportErrorKind::CertificateRejected,
+            format!("the TLS certificate of {host} was refused ({problem})"),
+            error,
+        ));
+    }
+    if connect_error {
+        // No connection, so no byte of the request was written.
+        return Ok(TransportError::with_source(
+            TransportErrorKind::NotSent,
+            format!("could not connect to {host}"),
+            error,
+        ));
+    }
+    Err(error)
+}
+
 /// What is wrong with the server's certificate, in a few words, when rustls refused it somewhere
 /// in `error`'s cause chain. An `io::Error` carrying another error is followed into it (its
 /// `source()` skips the error it carries).
-pub(crate) fn certificate_problem(
-    error: &(dyn std::error::Error + 'static),
-) -> Option<&'static str> {
+fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     let mut current = Some(error);
     while let Some(cause) = current {
         if let Some(rustls::Error::InvalidCertificate(problem)) =

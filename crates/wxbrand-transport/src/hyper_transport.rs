@@ -16,7 +16,7 @@ use rustls::RootCertStore;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
-use crate::classify::{certificate_problem, check_url, content_length, too_large};
+use crate::classify::{before_sending, check_url, content_length, too_large};
 use crate::{Bytes, Transport, TransportError, TransportErrorKind};
 
 type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -483,32 +483,17 @@ impl Inner {
 }
 
 fn classify_client_error(error: hyper_util::client::legacy::Error, host: &str) -> TransportError {
-    if let Some(problem) = certificate_problem(&error) {
-        // The handshake refused the server's certificate: nothing was sent, and sending again
-        // fails the same way until the trust configuration (or the server) changes.
-        return TransportError::with_source(
-            TransportErrorKind::CertificateRejected,
-            format!("the TLS certificate of {host} was refused ({problem})"),
-            error,
-        );
-    }
-    if error.is_connect() {
-        // Name resolution, TCP connect (refused, connect timeout) or the TLS handshake failed:
-        // no connection, so no byte of the request was written.
-        TransportError::with_source(
-            TransportErrorKind::NotSent,
-            format!("could not connect to {host}"),
-            error,
-        )
-    } else {
+    let connect = error.is_connect();
+    match before_sending(error, host, connect) {
+        Ok(known) => known,
         // The request was handed to a connection. hyper-util already resends requests that a
         // reused connection dropped before writing them; whatever reaches us is treated as
         // possibly delivered.
-        TransportError::with_source(
+        Err(error) => TransportError::with_source(
             TransportErrorKind::MaybeDelivered,
             format!("connection to {host} failed after the request was handed to it"),
             error,
-        )
+        ),
     }
 }
 

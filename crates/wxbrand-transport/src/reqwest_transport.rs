@@ -3,7 +3,7 @@
 use bytes::BytesMut;
 use http::{Request, Response};
 
-use crate::classify::{certificate_problem, check_url, content_length, too_large};
+use crate::classify::{before_sending, check_url, content_length, too_large};
 use crate::{Bytes, Transport, TransportError, TransportErrorKind};
 
 /// A [`Transport`] over your own [`reqwest::Client`]: its proxies, TLS roots, timeouts and pool
@@ -159,22 +159,13 @@ impl Transport for ReqwestTransport {
 /// What a reqwest error says about the request, as far as it can be told (see the table on
 /// [`ReqwestTransport`]).
 fn classify(error: reqwest::Error, host: &str) -> TransportError {
-    if let Some(problem) = certificate_problem(&error) {
-        return TransportError::with_source(
-            TransportErrorKind::CertificateRejected,
-            format!("the TLS certificate of {host} was refused ({problem})"),
-            error,
-        );
-    }
-    if error.is_connect() {
-        // reqwest says so only for errors of the connector (name resolution, TCP connect or its
-        // timeout, the TLS handshake): no connection, so no byte of the request was written.
-        return TransportError::with_source(
-            TransportErrorKind::NotSent,
-            format!("could not connect to {host}"),
-            error,
-        );
-    }
+    // reqwest says "connect" only for errors of the connector (name resolution, TCP connect or
+    // its timeout, the TLS handshake).
+    let connect = error.is_connect();
+    let error = match before_sending(error, host, connect) {
+        Ok(known) => return known,
+        Err(error) => error,
+    };
     if error.is_builder() {
         return TransportError::with_source(
             TransportErrorKind::Other,
