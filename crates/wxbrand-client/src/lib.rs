@@ -32,7 +32,8 @@
 //!    `Wechatpay-Serial`, `Content-Type: application/json` when there is a body, and
 //!    `User-Agent: wxbrand/<version> (+rust)`.
 //! 4. **Retry** what is safe to retry ([`RetryPolicy`]); **fail over** to the backup host when the
-//!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]).
+//!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]),
+//!    in this process or, for a fleet, in a shared [`RateLimiter`] ([`rate_limit`]).
 //! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`] and **check** that it is
 //!    about what was asked ([`Operation::check_answer`], else [`ErrorKind::AnswerMismatch`]); non-2xx
 //!    answers become [`ErrorKind::Api`].

@@ -89,7 +89,10 @@ pub enum WhenUnavailable {
 /// in-process limit, kept by an atomic Lua script per brand and operation, with Redis's own clock.
 ///
 /// Clones share one connection (the `redis` crate's tokio `ConnectionManager`, which reconnects
-/// by itself). The connection is made on the first call, inside the runtime.
+/// by itself). The connection is made on the first call and lives on that call's tokio runtime:
+/// use one limiter (and its clones) per runtime. Its waits go through the client's
+/// [`Sleeper`](crate::clock::Sleeper), which must really wait (the default does): the limit is
+/// kept in Redis's time, not the client's clock.
 ///
 /// ```no_run
 /// # fn run(builder: wxbrand_client::ClientBuilder) -> Result<(), Box<dyn std::error::Error>> {
