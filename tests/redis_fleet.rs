@@ -346,7 +346,7 @@ async fn redis_unreachable_fail_sends_nothing_and_falling_back_keeps_the_local_l
     );
     assert_eq!(
         error.to_string(),
-        "request not sent: the client's shared rate limiter gave up waiting for its store"
+        "request not sent: the client's shared rate limiter could not reach its store"
     );
 
     // Waiting: until the call's deadline, then the same typed error, still nothing sent.

@@ -274,7 +274,7 @@ impl fmt::Display for Error {
                  (or call it from a thread without a runtime)",
             )?,
             ErrorKind::RateLimiter(_) => f.write_str(
-                "request not sent: the client's shared rate limiter gave up waiting for its store",
+                "request not sent: the client's shared rate limiter could not reach its store",
             )?,
         }
         match &self.request_id {
