@@ -31,6 +31,8 @@
 //! - `blocking`: the blocking client and transport.
 //! - `sign`: the signing layer alone ([`sign`]).
 //! - `transport`: the transport trait ([`transport`]).
+//! - `reqwest`: `transport::ReqwestTransport`, the transport over your own `reqwest::Client`.
+//! - `redis`: `rate_limit::RedisRateLimiter`, one rate limit for a fleet of processes.
 //! - `test-util`: test transports, and (with `client`) [`test_util::client_builder`]: a client
 //!   wired to a running `wxbrand-simulator`.
 //! - `notify`: the event notification receiver ([`notify`]): verify, decrypt, de-duplicate and
@@ -49,6 +51,11 @@ pub use wxbrand_client::{
     ErrorKind, PageStream, PagingLimit, RateLimit, Response, RetryPolicy, BACKUP_BASE_URL,
     MAIN_BASE_URL,
 };
+
+/// Rate limiters (`wxbrand_client::rate_limit`): the [`RateLimiter`](rate_limit::RateLimiter)
+/// trait, the in-process limiter and (feature `redis`) the Redis one shared by a fleet.
+#[cfg(feature = "client")]
+pub use wxbrand_client::rate_limit;
 
 /// The blocking twin of [`Client`] (feature `blocking`).
 #[cfg(all(feature = "client", feature = "blocking"))]

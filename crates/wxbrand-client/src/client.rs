@@ -16,7 +16,7 @@ use wxbrand_transport::{Transport, TransportError, TransportErrorKind};
 use crate::clock::{Clock, NonceSource, Sleeper};
 use crate::error::DecodeError;
 use crate::hosts::{HostRole, Hosts};
-use crate::rate_limit::{RateLimits, SlidingWindow};
+use crate::rate_limit::{RateLimitRequest, RateLimiter, RateLimits, SlidingWindow};
 use crate::retry::{after_status, after_transport_error, random_unit, Verdict};
 use crate::{Error, ErrorKind, Response, RetryPolicy};
 
@@ -50,6 +50,9 @@ pub(crate) struct Inner {
     pub(crate) nonces: Arc<dyn NonceSource>,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limits: RateLimits,
+    /// A limiter given by the user (e.g. one shared by a fleet); the in-process windows of
+    /// `rate_limits` when `None`.
+    pub(crate) limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -93,6 +96,12 @@ impl Failure {
     }
 }
 
+/// A rate-limit slot held during one attempt (given back when dropped).
+enum Permit<'a> {
+    Window(#[allow(dead_code)] crate::rate_limit::Permit<'a>),
+    Shared(#[allow(dead_code)] crate::rate_limit::RateLimitPermit),
+}
+
 /// What one attempt came to.
 enum Outcome {
     /// The call is over: a verified answer, or an error not worth retrying.
@@ -108,13 +117,20 @@ struct Call<'a> {
     body: Option<Bytes>,
     /// The body's `Content-Type`, as the prepared request's [`BodyKind`] states it.
     content_type: HeaderValue,
-    limiter: Option<Arc<SlidingWindow>>,
+    limiter: Option<CallLimiter>,
     started: Duration,
     /// Time waiting for the rate limiter, which the retry deadline does not count.
     queued: Duration,
     /// The `Request-ID` of the last answer, kept for a final transport error.
     last_request_id: Option<String>,
     attempts: u32,
+}
+
+/// What a call's attempts wait for: the client's own window, or the user's limiter with the
+/// call's limit.
+enum CallLimiter {
+    Window(Arc<SlidingWindow>),
+    Shared(Arc<dyn RateLimiter>, wxbrand_core::RateLimit),
 }
 
 impl Client {
@@ -264,7 +280,7 @@ impl Inner {
             method: http_method(prepared.method()),
             body: prepared.body().map(Bytes::copy_from_slice),
             content_type: content_type(prepared)?,
-            limiter: self.rate_limits.window(prepared),
+            limiter: self.call_limiter(prepared),
             started: self.clock.monotonic(),
             queued: Duration::ZERO,
             last_request_id: None,
@@ -290,18 +306,56 @@ impl Inner {
         }
     }
 
+    /// The limit a call waits for, if its operation is limited.
+    fn call_limiter(&self, prepared: &PreparedRequest) -> Option<CallLimiter> {
+        match &self.limiter {
+            None => self.rate_limits.window(prepared).map(CallLimiter::Window),
+            Some(limiter) => self
+                .rate_limits
+                .limit(prepared)
+                .map(|limit| CallLimiter::Shared(Arc::clone(limiter), limit)),
+        }
+    }
+
     /// One attempt: wait for the rate limit, sign, send, and judge what came back.
     async fn attempt(&self, call: &mut Call<'_>, span: &tracing::Span) -> Outcome {
         let attempt = call.attempts;
         // Held until this attempt's answer is in (see `RateLimit`).
-        let permit = match call.limiter.as_deref() {
+        let permit = match &call.limiter {
+            None => None,
             Some(limiter) => {
                 let asked = self.clock.monotonic();
-                let permit = limiter.acquire(&*self.clock, &*self.sleeper).await;
+                let permit = match limiter {
+                    CallLimiter::Window(window) => {
+                        Permit::Window(window.acquire(&*self.clock, &*self.sleeper).await)
+                    }
+                    CallLimiter::Shared(limiter, limit) => {
+                        let spent = asked
+                            .saturating_sub(call.started)
+                            .saturating_sub(call.queued);
+                        let request = RateLimitRequest::new(
+                            &self.brand_id,
+                            call.prepared.name(),
+                            *limit,
+                            self.retry.deadline().saturating_sub(spent),
+                            &self.clock,
+                            &*self.sleeper,
+                        );
+                        match limiter.acquire(request).await {
+                            Ok(permit) => Permit::Shared(permit),
+                            Err(source) => {
+                                return Outcome::Done(Err(Error::new(
+                                    ErrorKind::RateLimiter(source),
+                                    attempt - 1,
+                                    call.last_request_id.take(),
+                                )))
+                            }
+                        }
+                    }
+                };
                 call.queued += self.clock.monotonic().saturating_sub(asked);
                 Some(permit)
             }
-            None => None,
         };
         let (role, host) = self.hosts.current(self.clock.monotonic());
         span.record("attempt", attempt);

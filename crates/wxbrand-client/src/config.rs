@@ -12,7 +12,7 @@ use crate::client::Inner;
 use crate::clock::{Clock, NonceSource, RandomNonce, Sleeper, SystemClock, TokioSleeper};
 use crate::from_blocking::FromBlockingTransport;
 use crate::hosts::Hosts;
-use crate::rate_limit::RateLimits;
+use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::settings::{check_brand_id, check_key_id, check_serial_no, normalize_base_url};
 use crate::RateLimit;
 use crate::{Client, ConfigError, RetryPolicy};
@@ -72,6 +72,7 @@ pub struct ClientBuilder {
     nonces: Arc<dyn NonceSource>,
     retry: RetryPolicy,
     rate_limits: HashMap<&'static str, Option<RateLimit>>,
+    limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -96,6 +97,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("failover_cooldown", &self.failover_cooldown)
             .field("retry", &self.retry)
             .field("rate_limits", &self.rate_limits)
+            .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }
 }
@@ -129,6 +131,7 @@ impl ClientBuilder {
             nonces: Arc::new(RandomNonce),
             retry: RetryPolicy::default(),
             rate_limits: HashMap::new(),
+            limiter: None,
         }
     }
 
@@ -237,6 +240,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the rate limits in `limiter` instead of in this process: e.g. a
+    /// `RedisRateLimiter` (feature `redis`) shared by every process of the brand, so that a fleet
+    /// together stays within WeChat Pay's limits. The limits themselves are still the operations'
+    /// own or those given to [`rate_limit`](Self::rate_limit) (an operation removed with
+    /// [`without_rate_limit`](Self::without_rate_limit) does not ask the limiter). Without this
+    /// the client keeps its limits in process, as [`LocalRateLimiter`](crate::rate_limit::LocalRateLimiter)
+    /// does.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
     /// Replaces the clock (tests: [`ManualClock`](crate::clock::ManualClock)).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -337,6 +352,7 @@ impl ClientBuilder {
             nonces: self.nonces,
             retry: self.retry,
             rate_limits,
+            limiter: self.limiter,
         }))
     }
 }

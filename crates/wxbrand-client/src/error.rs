@@ -7,6 +7,8 @@ use wxbrand_core::{AnswerMismatch, ApiError, ValidationError};
 use wxbrand_sign::{KeyError, SignError, VerifyError};
 use wxbrand_transport::{TransportError, TransportErrorKind};
 
+use crate::rate_limit::RateLimiterError;
+
 /// Why a call failed: its [`kind`](Error::kind), how many attempts were made and the `Request-ID`
 /// of the answer behind it, each held once.
 ///
@@ -23,6 +25,7 @@ use wxbrand_transport::{TransportError, TransportErrorKind};
 /// | [`ErrorKind::AnswerMismatch`] | yes, and answered (verified) about something else | no |
 /// | [`ErrorKind::RepeatedPageToken`], [`ErrorKind::EmptyPageWithToken`] | yes, and answered (verified) | no |
 /// | [`ErrorKind::PagingLimit`] | no more pages | no |
+/// | [`ErrorKind::RateLimiter`] | no (this attempt) | no |
 ///
 /// `Display` says what happened and what to do; the details are in [`source()`](std::error::Error::source)
 /// (the validation rule, the transport failure, the API's code and message, …), never repeated in
@@ -100,6 +103,10 @@ pub enum ErrorKind {
     /// blocking would stall or deadlock it; nothing was sent. Use [`Client`](crate::Client) there
     /// instead.
     BlockingInsideRuntime,
+    /// The shared rate limiter given to the client (e.g. Redis for a fleet) could not be reached
+    /// and was set to give up (see its behaviour when unavailable); this attempt was not sent.
+    /// [`Error::attempts`] counts the attempts made before.
+    RateLimiter(RateLimiterError),
 }
 
 impl Error {
@@ -266,6 +273,9 @@ impl fmt::Display for Error {
                 "the blocking client was called inside an async runtime; use the async Client there \
                  (or call it from a thread without a runtime)",
             )?,
+            ErrorKind::RateLimiter(_) => f.write_str(
+                "request not sent: the client's shared rate limiter could not reach its store",
+            )?,
         }
         match &self.request_id {
             Some(id) => write!(f, " (Request-ID {id})"),
@@ -288,6 +298,7 @@ impl std::error::Error for Error {
             | ErrorKind::EmptyPageWithToken { .. }
             | ErrorKind::PagingLimit { .. }
             | ErrorKind::BlockingInsideRuntime => None,
+            ErrorKind::RateLimiter(source) => Some(source),
         }
     }
 }

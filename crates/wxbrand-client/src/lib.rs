@@ -32,7 +32,8 @@
 //!    `Wechatpay-Serial`, `Content-Type: application/json` when there is a body, and
 //!    `User-Agent: wxbrand/<version> (+rust)`.
 //! 4. **Retry** what is safe to retry ([`RetryPolicy`]); **fail over** to the backup host when the
-//!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]).
+//!    main one cannot be reached, for a cooldown; **rate-limit** per operation ([`RateLimit`]),
+//!    in this process or, for a fleet, in a shared [`RateLimiter`] ([`rate_limit`]).
 //! 5. **Verify** every 2xx answer, then **decode** it into a [`Response`] and **check** that it is
 //!    about what was asked ([`Operation::check_answer`], else [`ErrorKind::AnswerMismatch`]); non-2xx
 //!    answers become [`ErrorKind::Api`].
@@ -66,6 +67,8 @@
 //! - `hyper` (default): the default transport, `wxbrand_transport::HyperTransport`. Without it,
 //!   give a transport with [`ClientBuilder::transport`].
 //! - `blocking`: `BlockingClient`, the same surface for synchronous code.
+//! - `redis`: `rate_limit::RedisRateLimiter`, one rate limit shared by a fleet of processes
+//!   through Redis (the `redis` crate, tokio connection manager).
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "blocking")]
@@ -79,7 +82,7 @@ mod error;
 mod from_blocking;
 mod hosts;
 pub mod paging;
-mod rate_limit;
+pub mod rate_limit;
 mod response;
 mod retry;
 mod settings;
@@ -93,6 +96,7 @@ pub use config::{
 pub use env::env_var;
 pub use error::{ConfigError, DecodeError, Error, ErrorKind, PagingLimit};
 pub use paging::PageStream;
+pub use rate_limit::{LocalRateLimiter, RateLimiter};
 pub use response::Response;
 pub use retry::RetryPolicy;
 

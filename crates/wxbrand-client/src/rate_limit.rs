@@ -1,6 +1,20 @@
-//! Client-side rate limits: a sliding window per operation, shared by every clone of a client.
+//! Client-side rate limits: what a call waits for before each attempt.
+//!
+//! By default a client keeps its limits in process: a sliding window per operation, shared by
+//! every clone of the client (see [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)).
+//! WeChat Pay counts its limits per brand across all of the brand's servers, so a fleet of
+//! processes needs one limit they all share: give the client a [`RateLimiter`] with
+//! [`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter), e.g. the
+//! `RedisRateLimiter` of the `redis` feature. [`LocalRateLimiter`] is the in-process limit as a
+//! [`RateLimiter`] (the default, made explicit; also what a Redis limiter can fall back to).
+//!
+//! Whatever keeps the limit, the client asks it once per attempt (retries count), with the brand
+//! id, the operation's name and its limit (the operation's own
+//! [`RATE_LIMIT`](wxbrand_core::Operation::RATE_LIMIT) or the builder's override), and holds the
+//! [`RateLimitPermit`] it gets until the attempt's answer is in.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -8,6 +22,248 @@ use tokio::sync::Notify;
 use wxbrand_core::{PreparedRequest, RateLimit};
 
 use crate::clock::{Clock, Sleeper};
+
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisRateLimiter, RedisUrlError, WhenUnavailable};
+
+/// Keeps rate limits for clients: waits until one attempt of an operation may be sent and hands
+/// out a permit held while that attempt is under way.
+///
+/// Object-safe (`Arc<dyn RateLimiter>`); give one to
+/// [`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter) and share it between
+/// clients. A limiter must key its limits by [`RateLimitRequest::brand_id`] and
+/// [`RateLimitRequest::operation`]: WeChat Pay counts per brand and per operation.
+#[async_trait::async_trait]
+pub trait RateLimiter: Send + Sync + fmt::Debug {
+    /// Waits until one attempt may be sent within `request.limit()`, then returns the permit
+    /// the client holds until the attempt has ended (answered or failed). An error means
+    /// nothing was sent: the call fails with
+    /// [`ErrorKind::RateLimiter`](crate::ErrorKind::RateLimiter).
+    async fn acquire(
+        &self,
+        request: RateLimitRequest<'_>,
+    ) -> Result<RateLimitPermit, RateLimiterError>;
+}
+
+/// What a [`RateLimiter`] is asked for: one attempt of `operation` for `brand_id` under `limit`.
+#[derive(Clone, Copy)]
+pub struct RateLimitRequest<'a> {
+    brand_id: &'a str,
+    operation: &'static str,
+    limit: RateLimit,
+    budget: Duration,
+    clock: &'a Arc<dyn Clock>,
+    sleeper: &'a dyn Sleeper,
+}
+
+impl fmt::Debug for RateLimitRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RateLimitRequest")
+            .field("brand_id", &self.brand_id)
+            .field("operation", &self.operation)
+            .field("limit", &self.limit)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> RateLimitRequest<'a> {
+    /// A request (the client makes these; tests of a limiter make their own).
+    pub fn new(
+        brand_id: &'a str,
+        operation: &'static str,
+        limit: RateLimit,
+        budget: Duration,
+        clock: &'a Arc<dyn Clock>,
+        sleeper: &'a dyn Sleeper,
+    ) -> Self {
+        RateLimitRequest {
+            brand_id,
+            operation,
+            limit,
+            budget,
+            clock,
+            sleeper,
+        }
+    }
+
+    /// The brand the request is signed for.
+    pub fn brand_id(&self) -> &'a str {
+        self.brand_id
+    }
+
+    /// The operation's [`NAME`](wxbrand_core::Operation::NAME), e.g. `"deactivate_stock"`.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The limit to keep (never zero requests or an empty window).
+    pub fn limit(&self) -> RateLimit {
+        self.limit
+    }
+
+    /// How long the call may still spend waiting for a limiter that cannot be reached: what is
+    /// left of the retry policy's total deadline. Waiting for the limit itself is not bounded by
+    /// it (queued time does not count against the deadline).
+    pub fn budget(&self) -> Duration {
+        self.budget
+    }
+
+    /// The client's clock (monotonic time for local windows and for the budget).
+    pub fn clock(&self) -> &'a Arc<dyn Clock> {
+        self.clock
+    }
+
+    /// The client's sleeper: how a limiter waits.
+    pub fn sleeper(&self) -> &'a dyn Sleeper {
+        self.sleeper
+    }
+}
+
+/// One attempt's right to be sent, held until the attempt has ended; dropping it gives the slot
+/// back (for a window-based limiter: stamps the end of the attempt).
+pub struct RateLimitPermit {
+    on_release: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl RateLimitPermit {
+    /// A permit that runs `on_release` once, when it is dropped.
+    pub fn new(on_release: impl FnOnce() + Send + 'static) -> Self {
+        RateLimitPermit {
+            on_release: Some(Box::new(on_release)),
+        }
+    }
+
+    /// A permit with nothing to give back (a limiter that only spaces requests out).
+    pub fn unheld() -> Self {
+        RateLimitPermit { on_release: None }
+    }
+}
+
+impl fmt::Debug for RateLimitPermit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RateLimitPermit")
+            .field("held", &self.on_release.is_some())
+            .finish()
+    }
+}
+
+impl Drop for RateLimitPermit {
+    fn drop(&mut self) {
+        if let Some(release) = self.on_release.take() {
+            release();
+        }
+    }
+}
+
+/// A [`RateLimiter`] could not decide: the store that keeps a shared limit could not be reached
+/// (or did not answer in time). Nothing was sent.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RateLimiterError {
+    store: &'static str,
+    waited: Duration,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl RateLimiterError {
+    /// The store named `store` (e.g. `"Redis"`) could not be reached after waiting `waited`;
+    /// `source` is its error.
+    pub fn unavailable(
+        store: &'static str,
+        waited: Duration,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        RateLimiterError {
+            store,
+            waited,
+            source,
+        }
+    }
+
+    /// The store that could not be reached.
+    pub fn store(&self) -> &'static str {
+        self.store
+    }
+
+    /// How long the call waited for it before giving up.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+}
+
+impl fmt::Display for RateLimiterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the shared rate limit ({}) could not be reached (waited {} ms), so the request was not sent; \
+             check that the store is up and its address, or choose another behaviour for when it is unavailable",
+            self.store,
+            self.waited.as_millis()
+        )
+    }
+}
+
+impl std::error::Error for RateLimiterError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A brand id and an operation name.
+type WindowKey = (String, &'static str);
+
+/// The in-process limit as a [`RateLimiter`]: one sliding window per brand and operation, in this
+/// process only (what a client does when given no limiter). Clones share the windows.
+#[derive(Debug, Clone, Default)]
+pub struct LocalRateLimiter {
+    windows: Arc<Mutex<HashMap<WindowKey, Arc<SlidingWindow>>>>,
+}
+
+impl LocalRateLimiter {
+    /// A limiter with no window yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn window(
+        &self,
+        brand_id: &str,
+        operation: &'static str,
+        limit: RateLimit,
+    ) -> Arc<SlidingWindow> {
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (brand_id.to_owned(), operation);
+        match windows.get(&key) {
+            Some(window) if window.limit == limit => Arc::clone(window),
+            _ => {
+                let window = Arc::new(SlidingWindow::new(limit));
+                windows.insert(key, Arc::clone(&window));
+                window
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for LocalRateLimiter {
+    async fn acquire(
+        &self,
+        request: RateLimitRequest<'_>,
+    ) -> Result<RateLimitPermit, RateLimiterError> {
+        let window = self.window(request.brand_id, request.operation, request.limit);
+        let clock = Arc::clone(request.clock);
+        window.take_slot(&*clock, request.sleeper).await;
+        Ok(RateLimitPermit::new(move || window.release(&*clock)))
+    }
+}
 
 // How a limit is kept (the type itself, `RateLimit`, is `wxbrand_core`'s, so that an operation can
 // declare its default):
@@ -41,8 +297,8 @@ impl RateLimits {
         }
     }
 
-    /// The window `prepared` must pass through, if it is limited.
-    pub(crate) fn window(&self, prepared: &PreparedRequest) -> Option<Arc<SlidingWindow>> {
+    /// The limit `prepared` is sent under, if any: the override, else the operation's default.
+    pub(crate) fn limit(&self, prepared: &PreparedRequest) -> Option<RateLimit> {
         let limit = match self.overrides.get(prepared.name()) {
             Some(limit) => *limit,
             None => prepared.default_rate_limit(),
@@ -51,6 +307,12 @@ impl RateLimits {
             // Never from the builder (it refuses them); a declaration's mistake is not a deadlock.
             return None;
         }
+        Some(limit)
+    }
+
+    /// The window `prepared` must pass through, if it is limited.
+    pub(crate) fn window(&self, prepared: &PreparedRequest) -> Option<Arc<SlidingWindow>> {
+        let limit = self.limit(prepared)?;
         let mut windows = self
             .windows
             .lock()
@@ -132,22 +394,38 @@ impl SlidingWindow {
         clock: &'a dyn Clock,
         sleeper: &dyn Sleeper,
     ) -> Permit<'a> {
+        self.take_slot(clock, sleeper).await;
+        Permit {
+            window: self,
+            clock,
+        }
+    }
+
+    /// Waits until a slot is free and takes it; [`SlidingWindow::release`] gives it back.
+    async fn take_slot(&self, clock: &dyn Clock, sleeper: &dyn Sleeper) {
         loop {
             let released = self.released.notified();
             tokio::pin!(released);
             // Registered before looking, so a release between the look and the wait is not missed.
             released.as_mut().enable();
             match self.try_take(clock) {
-                Ok(()) => {
-                    return Permit {
-                        window: self,
-                        clock,
-                    }
-                }
+                Ok(()) => return,
                 Err(Wait::For(wait)) => sleeper.sleep(wait).await,
                 Err(Wait::UntilRelease) => released.await,
             }
         }
+    }
+
+    /// Gives a slot back, stamped with the time the attempt ended.
+    fn release(&self, clock: &dyn Clock) {
+        {
+            let mut slots = self.lock();
+            slots.in_flight = slots.in_flight.saturating_sub(1);
+            // Read under the lock so that `ended` stays in order.
+            let now = clock.monotonic();
+            slots.ended.push_back(now);
+        }
+        self.released.notify_waiters();
     }
 }
 
@@ -159,14 +437,7 @@ pub(crate) struct Permit<'a> {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        {
-            let mut slots = self.window.lock();
-            slots.in_flight = slots.in_flight.saturating_sub(1);
-            // Read under the lock so that `ended` stays in order.
-            let now = self.clock.monotonic();
-            slots.ended.push_back(now);
-        }
-        self.window.released.notify_waiters();
+        self.window.release(self.clock);
     }
 }
 

@@ -4,6 +4,9 @@
 mod common;
 
 use common::*;
+use wxbrand_client::rate_limit::{
+    LocalRateLimiter, RateLimitPermit, RateLimitRequest, RateLimiter, RateLimiterError,
+};
 
 #[tokio::test]
 async fn time_queued_for_the_rate_limit_does_not_use_up_the_retry_deadline() {
@@ -58,6 +61,22 @@ async fn time_queued_for_the_rate_limit_does_not_use_up_the_retry_deadline() {
 
 #[tokio::test]
 async fn the_rate_limit_is_shared_by_clones_and_counts_every_attempt() {
+    shared_by_clones_and_counting_every_attempt(|builder| builder).await;
+}
+
+#[tokio::test]
+async fn the_local_limiter_as_a_trait_object_keeps_the_same_window() {
+    shared_by_clones_and_counting_every_attempt(|builder| {
+        builder.rate_limiter(Arc::new(LocalRateLimiter::new()))
+    })
+    .await;
+}
+
+/// 60 calls at 20 per second over clones of one client (`configure`d), every fifth answer a 500:
+/// no second holds more than 20 attempts, retries included.
+async fn shared_by_clones_and_counting_every_attempt(
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) {
     let clock = ManualClock::new(START);
     let sent_at = Arc::new(Mutex::new(Vec::new()));
     let (times, responder_clock) = (sent_at.clone(), clock.clone());
@@ -71,7 +90,7 @@ async fn the_rate_limit_is_shared_by_clones_and_counts_every_attempt() {
         Ok(ok_stock_for(request))
     })
     .without_recording();
-    let client = builder(&mock, &clock)
+    let client = configure(builder(&mock, &clock))
         .rate_limit(
             "deactivate_stock",
             RateLimit::new(20, Duration::from_secs(1)),
@@ -159,4 +178,94 @@ async fn the_rate_limit_comes_from_the_operation_and_an_override_by_name_replace
         client.send(&DeclaresItsLimit).await.unwrap();
     }
     assert_eq!(clock.monotonic(), Duration::ZERO);
+}
+
+/// A limiter that lets everything through and writes down what it was asked and released.
+#[derive(Debug, Default)]
+struct Recording {
+    asked: Mutex<Vec<(String, &'static str, RateLimit, Duration)>>,
+    released: Arc<std::sync::atomic::AtomicUsize>,
+    refuse: bool,
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for Recording {
+    async fn acquire(
+        &self,
+        request: RateLimitRequest<'_>,
+    ) -> Result<RateLimitPermit, RateLimiterError> {
+        self.asked.lock().unwrap().push((
+            request.brand_id().to_owned(),
+            request.operation(),
+            request.limit(),
+            request.budget(),
+        ));
+        if self.refuse {
+            return Err(RateLimiterError::unavailable(
+                "test store",
+                Duration::ZERO,
+                None,
+            ));
+        }
+        let released = self.released.clone();
+        Ok(RateLimitPermit::new(move || {
+            released.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_given_limiter_is_asked_once_per_attempt_with_brand_operation_and_limit() {
+    let (mock, clock) = (MockTransport::new(), ManualClock::new(START));
+    let limiter = Arc::new(Recording::default());
+    let client = builder(&mock, &clock)
+        .rate_limiter(limiter.clone())
+        .rate_limit("deactivate_stock", RateLimit::per_second(5))
+        .retry_policy(RetryPolicy::new().total_deadline(Duration::from_secs(20)))
+        .build()
+        .unwrap();
+    mock.push_response(api_error(500, "SYSTEM_ERROR"));
+    mock.push_response(ok_stock());
+    let stock = client.send(&deactivate()).await.unwrap();
+    assert_eq!(stock.attempts(), 2);
+    // Not limited (no default, no override): the limiter is not asked.
+    mock.push_response(ok_stock());
+    client
+        .send(&GetStockRequest::new("200000001", "123456789").unwrap())
+        .await
+        .unwrap();
+    let asked = limiter.asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2, "one per attempt, retries too: {asked:?}");
+    for (brand, operation, limit, budget) in &asked {
+        assert_eq!(brand, BRAND_ID);
+        assert_eq!(*operation, "deactivate_stock");
+        assert_eq!(*limit, RateLimit::per_second(5));
+        assert!(*budget <= Duration::from_secs(20) && !budget.is_zero());
+    }
+    assert_eq!(
+        limiter.released.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "every permit was given back"
+    );
+}
+
+#[tokio::test]
+async fn a_limiter_that_gives_up_fails_the_call_with_nothing_sent() {
+    let (mock, clock) = (MockTransport::new(), ManualClock::new(START));
+    let limiter = Arc::new(Recording {
+        refuse: true,
+        ..Recording::default()
+    });
+    let client = builder(&mock, &clock)
+        .rate_limiter(limiter)
+        .build()
+        .unwrap();
+    let error = client.send(&deactivate()).await.unwrap_err();
+    let ErrorKind::RateLimiter(source) = error.kind() else {
+        panic!("{error:?}");
+    };
+    assert_eq!(source.store(), "test store");
+    assert_eq!(error.attempts(), 0);
+    assert!(mock.requests().is_empty());
+    assert!(std::error::Error::source(&error).is_some());
 }

@@ -33,9 +33,20 @@ async fn simulator(
         .unwrap()
 }
 
-/// A client for `sim` over TLS that trusts its CA and does not wait between retries.
+/// A client for `sim` over TLS that trusts its CA and does not wait between retries, over the
+/// suite's transport (`crate::over_suite_transport`).
 fn client_for(sim: &SimulatorHandle) -> ClientBuilder {
-    wxbrand::test_util::client_builder(&sim.connection().unwrap()).sleeper(Arc::new(NoSleep))
+    let builder =
+        wxbrand::test_util::client_builder(&sim.connection().unwrap()).sleeper(Arc::new(NoSleep));
+    crate::over_suite_transport(builder, sim)
+}
+
+/// The transport this suite runs over: the client's default (hyper) here. The workspace root's
+/// `tests/reqwest_suite.rs` runs this file once more as a module, where `crate::` names its own
+/// `over_suite_transport` (a reqwest client) and this one goes unused.
+#[allow(dead_code)]
+fn over_suite_transport(builder: ClientBuilder, _sim: &SimulatorHandle) -> ClientBuilder {
+    builder
 }
 
 fn stock_id(i: usize) -> String {

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use http::header::CONTENT_LENGTH;
-use http::{HeaderMap, Request, Response, Uri};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -17,6 +16,7 @@ use rustls::RootCertStore;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
+use crate::classify::{before_sending, check_url, content_length, too_large};
 use crate::{Bytes, Transport, TransportError, TransportErrorKind};
 
 type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -482,106 +482,19 @@ impl Inner {
     }
 }
 
-/// Refuses URLs the client cannot use before anything is attempted.
-fn check_url(uri: &Uri, https_only: bool) -> Result<(), TransportError> {
-    let invalid = |message: &str| {
-        Err(TransportError::new(
-            TransportErrorKind::InvalidUrl,
-            message.to_owned(),
-            None,
-        ))
-    };
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") if !https_only => {}
-        Some("http") => return invalid("plain http URL refused (https only)"),
-        Some(_) => return invalid("URL scheme is neither http nor https"),
-        None => return invalid("URL has no scheme (an absolute URL is required)"),
-    }
-    match uri.host() {
-        Some(host) if !host.is_empty() => Ok(()),
-        _ => invalid("URL has no host"),
-    }
-}
-
 fn classify_client_error(error: hyper_util::client::legacy::Error, host: &str) -> TransportError {
-    if let Some(problem) = certificate_problem(&error) {
-        // The handshake refused the server's certificate: nothing was sent, and sending again
-        // fails the same way until the trust configuration (or the server) changes.
-        return TransportError::with_source(
-            TransportErrorKind::CertificateRejected,
-            format!("the TLS certificate of {host} was refused ({problem})"),
-            error,
-        );
-    }
-    if error.is_connect() {
-        // Name resolution, TCP connect (refused, connect timeout) or the TLS handshake failed:
-        // no connection, so no byte of the request was written.
-        TransportError::with_source(
-            TransportErrorKind::NotSent,
-            format!("could not connect to {host}"),
-            error,
-        )
-    } else {
+    let connect = error.is_connect();
+    match before_sending(error, host, connect) {
+        Ok(known) => known,
         // The request was handed to a connection. hyper-util already resends requests that a
         // reused connection dropped before writing them; whatever reaches us is treated as
         // possibly delivered.
-        TransportError::with_source(
+        Err(error) => TransportError::with_source(
             TransportErrorKind::MaybeDelivered,
             format!("connection to {host} failed after the request was handed to it"),
             error,
-        )
+        ),
     }
-}
-
-/// What is wrong with the server's certificate, in a few words, when rustls refused it somewhere
-/// in `error`'s cause chain. An `io::Error` carrying another error is followed into it (its
-/// `source()` skips the error it carries).
-fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    let mut current = Some(error);
-    while let Some(cause) = current {
-        if let Some(rustls::Error::InvalidCertificate(problem)) =
-            cause.downcast_ref::<rustls::Error>()
-        {
-            return Some(describe_certificate_error(problem));
-        }
-        current = match cause.downcast_ref::<std::io::Error>() {
-            Some(io) => io
-                .get_ref()
-                .map(|inner| inner as &(dyn std::error::Error + 'static)),
-            None => cause.source(),
-        };
-    }
-    None
-}
-
-fn describe_certificate_error(problem: &rustls::CertificateError) -> &'static str {
-    use rustls::CertificateError as E;
-    match problem {
-        E::UnknownIssuer => "issued by a certificate authority this client does not trust",
-        E::Expired | E::ExpiredContext { .. } => "expired",
-        E::NotValidYet | E::NotValidYetContext { .. } => "not valid yet",
-        E::NotValidForName | E::NotValidForNameContext { .. } => "not valid for this host name",
-        E::Revoked => "revoked",
-        E::BadSignature => "its signature does not verify",
-        E::BadEncoding => "malformed",
-        _ => "not acceptable",
-    }
-}
-
-fn content_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-}
-
-fn too_large(max: usize) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::ResponseTooLarge,
-        format!("answer body larger than the maximum of {max} bytes"),
-        None,
-    )
 }
 
 /// Reads the body frame by frame, stopping as soon as it would exceed `max`.

@@ -71,15 +71,21 @@
 //!   webpki roots or the platform's roots.
 //! - `blocking`: `BlockingHyperTransport`, the hyper stack for synchronous code (implies `hyper`).
 //! - `test-util`: `test_util::MockTransport`, a recording, scripted transport for tests.
+//! - `reqwest`: `ReqwestTransport`, an adapter over a `reqwest::Client` you configure (rustls on
+//!   aws-lc-rs; no native-tls or OpenSSL).
 //!
 //! The [`Transport`] and [`BlockingTransport`] traits and the error types are always available.
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "blocking")]
 mod blocking;
+#[cfg(any(feature = "hyper", feature = "reqwest"))]
+mod classify;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
+#[cfg(feature = "reqwest")]
+mod reqwest_transport;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
@@ -91,6 +97,12 @@ pub use bytes::Bytes;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{BuiltInRoots, HyperTransport, HyperTransportBuilder};
+/// The `reqwest` crate this transport is built for (feature `reqwest`), so that the client you
+/// hand to [`ReqwestTransport`] comes from the same version.
+#[cfg(feature = "reqwest")]
+pub use reqwest;
+#[cfg(feature = "reqwest")]
+pub use reqwest_transport::ReqwestTransport;
 
 /// Sends one request and returns the whole answer. Object-safe: `Arc<dyn Transport>` works.
 ///
