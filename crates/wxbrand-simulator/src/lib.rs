@@ -827,7 +827,9 @@ impl SimulatorHandle {
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        self.shared.stats.snapshot()
+        let mut stats = self.shared.stats.snapshot();
+        stats.notifications = self.shared.deliveries.stats();
+        stats
     }
 
     /// Sets every counter back to zero (stocks and request numbers are kept).

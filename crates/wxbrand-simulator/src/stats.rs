@@ -106,6 +106,9 @@ pub struct Stats {
     pub deactivation_admissions: VecDeque<DeactivationEvent>,
     /// Admissions no longer in [`deactivation_admissions`](Self::deactivation_admissions).
     pub deactivation_admissions_dropped: u64,
+    /// Event notifications: published, attempts, deliveries, give-ups (the delivery engine's
+    /// counters, [`Deliveries::stats`](crate::Deliveries::stats), at the time of the snapshot).
+    pub notifications: crate::DeliveryStats,
 }
 
 impl Stats {
