@@ -17,9 +17,8 @@ use wxbrand::notify::{Event, Receiver, Verifier};
 use wxbrand::prelude::*;
 use wxbrand::product_coupon::{SendUserCouponBody, SendUserCouponRequest, StockState};
 use wxbrand::Client;
-use wxbrand_core::Rfc3339;
 use wxbrand_simulator::clock::{Clock, SystemClock};
-use wxbrand_simulator::{sample_stock, Simulator};
+use wxbrand_simulator::{sample_stock_usable_at, Simulator};
 
 const COUPON: &str = "200000001";
 const STOCK: &str = "300000001";
@@ -33,15 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A local WeChat Pay with one stock that is sending (usable from a day ago for a year), that
     // delivers notifications to it (in production: the notify-config operation sets the URL).
     let now = SystemClock::new().now_unix_seconds();
-    let mut stock = sample_stock(COUPON, STOCK, StockState::Sending)?;
-    if let Some(period) = stock
-        .single_usage_rule
-        .as_mut()
-        .and_then(|rule| rule.coupon_available_period.as_mut())
-    {
-        period.available_begin_time = Some(Rfc3339::from_unix(now - 86_400, 8 * 3600));
-        period.available_end_time = Some(Rfc3339::from_unix(now + 365 * 86_400, 8 * 3600));
-    }
+    let stock = sample_stock_usable_at(COUPON, STOCK, StockState::Sending, now)?;
     let sim = Simulator::ephemeral()
         .stock(stock)
         .notify_url(&notify_url)

@@ -22,7 +22,7 @@ use wxbrand::product_coupon::{
 use wxbrand::Client;
 use wxbrand_core::Rfc3339;
 use wxbrand_simulator::clock::{Clock, SystemClock};
-use wxbrand_simulator::{sample_stock, Simulator};
+use wxbrand_simulator::{sample_stock_usable_at, Simulator};
 
 const COUPON: &str = "200000001";
 const STOCK: &str = "300000001";
@@ -41,15 +41,7 @@ fn show(step: &str, coupon: &UserProductCouponEntity) {
 async fn main() -> Result<(), Box<dyn Error>> {
     // One stock, usable from a day ago for a year (one coupon per user).
     let now = SystemClock::new().now_unix_seconds();
-    let mut stock = sample_stock(COUPON, STOCK, StockState::Sending)?;
-    if let Some(period) = stock
-        .single_usage_rule
-        .as_mut()
-        .and_then(|rule| rule.coupon_available_period.as_mut())
-    {
-        period.available_begin_time = Some(Rfc3339::from_unix(now - 86_400, 8 * 3600));
-        period.available_end_time = Some(Rfc3339::from_unix(now + 365 * 86_400, 8 * 3600));
-    }
+    let stock = sample_stock_usable_at(COUPON, STOCK, StockState::Sending, now)?;
     let sim = Simulator::ephemeral()
         .tls(true)
         .stock(stock)

@@ -246,7 +246,9 @@ pub use faults::{Fault, FaultRules, Faults};
 pub use keys::EphemeralBrand;
 pub use route::Route;
 pub use routes::PRODUCT_COUPON_PREFIX;
-pub use state::{sample_coupon, sample_stock, CouponEvent, CouponEventType};
+pub use state::{
+    sample_coupon, sample_stock, sample_stock_usable_at, CouponEvent, CouponEventType,
+};
 pub use stats::{
     DeactivationArrival, DeactivationEvent, StateTransition, Stats, DEFAULT_STATS_HISTORY,
 };

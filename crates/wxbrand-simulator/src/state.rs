@@ -84,6 +84,43 @@ pub fn sample_stock(
     })
 }
 
+/// [`sample_stock`] whose coupons are usable from a day before `now_unix_seconds` for 364 days
+/// after it (a validity of 365 days, WeChat Pay's longest): a stock to send coupons from on the
+/// real clock, whatever the date (`sample_stock`'s own period is the fixed year 2026, for tests on
+/// an injected clock).
+///
+/// ```
+/// use wxbrand_core::product_coupon::StockState;
+///
+/// let stock = wxbrand_simulator::sample_stock_usable_at("200000001", "300000001", StockState::Sending, 1_893_456_000)?;
+/// let period = stock.single_usage_rule.unwrap().coupon_available_period.unwrap();
+/// assert_eq!(period.available_begin_time.unwrap().as_str(), "2029-12-31T08:00:00+08:00");
+/// # Ok::<(), wxbrand_simulator::SimulatorError>(())
+/// ```
+pub fn sample_stock_usable_at(
+    product_coupon_id: &str,
+    stock_id: &str,
+    state: StockState,
+    now_unix_seconds: i64,
+) -> Result<StockEntity, SimulatorError> {
+    const DAY: i64 = 86_400;
+    const BEIJING: i32 = 8 * 3600;
+    let mut stock = sample_stock(product_coupon_id, stock_id, state)?;
+    if let Some(period) = stock
+        .single_usage_rule
+        .as_mut()
+        .and_then(|rule| rule.coupon_available_period.as_mut())
+    {
+        let begin = now_unix_seconds.saturating_sub(DAY);
+        period.available_begin_time = Some(Rfc3339::from_unix(begin, BEIJING));
+        period.available_end_time = Some(Rfc3339::from_unix(
+            now_unix_seconds.saturating_add(364 * DAY),
+            BEIJING,
+        ));
+    }
+    Ok(stock)
+}
+
 /// Builds a complete, plausible product coupon in `state` (a whole-store amount-off coupon used
 /// once), for tests and demos that need coupons without writing JSON.
 ///
