@@ -66,7 +66,8 @@ pub mod product_coupon {
     pub use wxbrand_core::product_coupon::*;
     #[cfg(feature = "product-coupon")]
     pub use wxbrand_product_coupon::{
-        operation_name, DeactivateStockItem, ProductCoupon, ProductCouponExt, StockStream,
+        operation_name, DeactivateStockItem, ProductCoupon, ProductCouponExt, SendUserCouponItem,
+        StockStream,
     };
     #[cfg(all(feature = "product-coupon", feature = "blocking"))]
     pub use wxbrand_product_coupon::{BlockingProductCoupon, StockIter};

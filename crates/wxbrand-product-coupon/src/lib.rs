@@ -93,7 +93,7 @@ use wxbrand_core::Operation;
 pub use wxbrand_core::product_coupon::*;
 
 mod bulk;
-pub use bulk::DeactivateStockItem;
+pub use bulk::{DeactivateStockItem, SendUserCouponItem};
 
 /// The operation names of this crate's requests ([`Operation::NAME`]), for
 /// [`ClientBuilder::rate_limit`](wxbrand_client::ClientBuilder::rate_limit) and for reading traces.

@@ -1,7 +1,7 @@
 //! Bulk jobs (`wxbrand_client::bulk`) of stock deactivations against the simulator over real
 //! sockets: the concurrency bound holds, request numbers are the job's and the item's and nothing
 //! else, a re-run after a stop (with lost answers on the way) deactivates each stock once, and a
-//! bad item fails alone.
+//! bad item fails alone; coupon sends to users, re-run after faults, give each user one coupon.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
@@ -13,9 +13,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use wxbrand_client::bulk::{BulkJob, BulkOutcome, JobId};
-use wxbrand_client::clock::NoSleep;
-use wxbrand_client::{Client, ErrorKind, Transport, TransportError};
-use wxbrand_product_coupon::{operation_name, DeactivateStockItem, StockState};
+use wxbrand_client::clock::{ManualClock, NoSleep};
+use wxbrand_client::{Client, ErrorKind, RetryPolicy, Transport, TransportError};
+use wxbrand_product_coupon::{operation_name, DeactivateStockItem, SendUserCouponItem, StockState};
 use wxbrand_simulator::{sample_stock, Fault, Route, Simulator, SimulatorHandle};
 use wxbrand_transport::HyperTransport;
 
@@ -195,4 +195,100 @@ async fn a_bad_item_fails_alone_and_is_not_sent() {
         );
     }
     assert_eq!(sim.stats().requests_on(Route::DeactivateStock), 3);
+}
+
+const STOCK: &str = "1000000013001";
+const APPID: &str = "wx1234567890abcdef";
+/// 2026-06-01T00:00:00+08:00, inside the sample stock's period (2026).
+const JUNE_1: i64 = 1_780_243_200;
+
+fn user(i: usize) -> String {
+    format!("oBulk{i:023}")
+}
+
+fn sends(users: usize) -> Vec<SendUserCouponItem> {
+    (0..users)
+        .map(|i| SendUserCouponItem::new(user(i), COUPON, STOCK, APPID).attach(format!("row {i}")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_of_sends_after_faults_gives_each_user_exactly_one_coupon() {
+    const USERS: usize = 50;
+    // Up to 5 coupons per user: only the request numbers keep a re-run from sending a second.
+    let mut stock = sample_stock(COUPON, STOCK, StockState::Sending).unwrap();
+    let rule = stock.stock_send_rule.as_mut().unwrap();
+    rule.max_count_per_user = Some(5);
+    let sim = Simulator::ephemeral()
+        .rate_limit_per_second(None)
+        .clock(wxbrand_simulator::clock::ManualClock::at_unix_seconds(
+            JUNE_1,
+        ))
+        .stock(stock)
+        .start()
+        .await
+        .unwrap();
+    sim.faults()
+        .on(Route::SendUserCoupon)
+        .randomly(0.1, 21, Fault::AnswerLost)
+        .randomly(0.1, 22, Fault::ResetMidBody)
+        .randomly(0.1, 23, Fault::Status500SystemError);
+    let builder = wxbrand::test_util::client_builder(&sim.connection().unwrap())
+        .clock(Arc::new(ManualClock::new(JUNE_1)))
+        .sleeper(Arc::new(NoSleep));
+    // The first run without retries: a fault fails its item (a lost answer after the coupon was
+    // made among them), as a crash would leave it.
+    let first_client = builder
+        .clone()
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let job = job("welcome-2026", 6);
+    let first: Vec<_> = job.run(&first_client, sends(USERS)).collect().await;
+    let failed = first.iter().filter(|o| o.result.is_err()).count();
+    assert!(failed > 0, "some sends failed in the first run");
+
+    // The re-run, with retries: every row again, user 0 twice (the same send).
+    let client = builder.build().unwrap();
+    let mut again = sends(USERS);
+    again.push(again[0].clone());
+    let second: Vec<_> = job.run(&client, again).collect().await;
+    assert_eq!(second.len(), USERS + 1);
+    let mut codes: HashMap<String, String> = HashMap::new();
+    for outcome in &second {
+        let coupon = outcome.result.as_ref().unwrap();
+        assert_eq!(outcome.out_request_no, job.out_request_no(&outcome.item));
+        assert_eq!(
+            coupon.send_request_no.as_deref(),
+            Some(outcome.out_request_no.as_str())
+        );
+        let code = codes
+            .entry(outcome.item.openid.clone())
+            .or_insert_with(|| coupon.coupon_code.clone());
+        assert_eq!(code, &coupon.coupon_code, "one coupon per user");
+    }
+    for i in 0..USERS {
+        assert_eq!(sim.user_coupons(&user(i)).len(), 1, "user {i}");
+    }
+    let sent = sim.stock(COUPON, STOCK).unwrap().sent_count_info.unwrap();
+    assert_eq!(sent.total_count, Some(USERS as i64));
+    let stats = sim.stats();
+    for fault in ["answer_lost", "reset_mid_body", "status_500_system_error"] {
+        assert!(stats.faults(fault) > 0, "{fault} injected");
+    }
+
+    // The identity: the user, the stock and the code when given; not the appid or attach.
+    let one = &sends(1)[0];
+    let mut other = one.clone();
+    other.appid = "wx0000000000000001".into();
+    other.attach = None;
+    assert_eq!(job.out_request_no(&other), job.out_request_no(one));
+    assert_ne!(
+        job.out_request_no(&one.clone().coupon_code("Code_0001")),
+        job.out_request_no(one)
+    );
+    assert_ne!(
+        job.out_request_no(&SendUserCouponItem::new(user(1), COUPON, STOCK, APPID)),
+        job.out_request_no(one)
+    );
 }
