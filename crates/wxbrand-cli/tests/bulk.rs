@@ -1,6 +1,8 @@
 //! `wxbrand stock deactivate --from-file` as a process against the simulator over real sockets:
 //! 500 rows with faults and a SIGKILL halfway, then `--resume`, deactivate every stock exactly
-//! once; pacing under WeChat Pay's real limit; bad rows, failures fed back, usage errors; Ctrl-C.
+//! once; pacing under WeChat Pay's real limit; bad rows, failures fed back, usage errors; Ctrl-C;
+//! `wxbrand user-coupon send --from-file`: 100 users with faults and a kill, then `--resume`, each
+//! hold exactly one coupon.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -10,11 +12,13 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{config, text, vector, vector_settings, TempDir, SETTINGS_VARIABLES};
+use common::{config, text, unix_now, vector, vector_settings, TempDir, SETTINGS_VARIABLES};
 use serde_json::Value;
-use wxbrand_core::product_coupon::StockState;
+use wxbrand_core::product_coupon::{StockEntity, StockState};
 use wxbrand_sign::{PrivateKey, PublicKey};
-use wxbrand_simulator::{sample_stock, Fault, Route, Simulator, SimulatorHandle};
+use wxbrand_simulator::{
+    sample_stock, sample_stock_usable_at, Fault, Route, Simulator, SimulatorHandle,
+};
 
 const COUPON: &str = "1000000013";
 
@@ -22,15 +26,28 @@ fn stock_id(i: usize) -> String {
     format!("{COUPON}{i:04}")
 }
 
-/// A simulator on its own runtime with the vector brand and WeChat Pay keys and `count` SENDING
-/// stocks; `rate_limit` per second (None lifts it).
+/// A simulator on its own runtime with the vector brand and WeChat Pay keys, and the `wxbrand`
+/// subcommand of its jobs.
 struct Sim {
     handle: SimulatorHandle,
+    subcommand: [&'static str; 2],
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Sim {
+    /// `count` SENDING stocks for `stock deactivate`; `rate_limit` per second (None lifts it).
     fn start(count: usize, rate_limit: Option<u32>) -> Sim {
+        let stocks = (0..count)
+            .map(|i| sample_stock(COUPON, &stock_id(i), StockState::Sending).unwrap())
+            .collect();
+        Sim::with(stocks, rate_limit, ["stock", "deactivate"])
+    }
+
+    fn with(
+        stocks: Vec<StockEntity>,
+        rate_limit: Option<u32>,
+        subcommand: [&'static str; 2],
+    ) -> Sim {
         let config = config();
         let read = |name: &str| std::fs::read(vector(text(&config, name))).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -38,7 +55,7 @@ impl Sim {
             .enable_all()
             .build()
             .unwrap();
-        let mut builder = Simulator::builder()
+        let builder = Simulator::builder()
             .brand(
                 text(&config, "brand_id"),
                 text(&config, "serial_no"),
@@ -48,20 +65,18 @@ impl Sim {
                 PrivateKey::from_pem(&read("wechatpay_private_key")).unwrap(),
                 text(&config, "wechatpay_public_key_id"),
             )
-            .rate_limit_per_second(rate_limit);
-        for i in 0..count {
-            builder =
-                builder.stock(sample_stock(COUPON, &stock_id(i), StockState::Sending).unwrap());
-        }
+            .rate_limit_per_second(rate_limit)
+            .stocks(stocks);
         let handle = runtime.block_on(builder.start()).unwrap();
         Sim {
             handle,
+            subcommand,
             _runtime: runtime,
         }
     }
 
-    /// `wxbrand stock deactivate <args>` for this simulator, run in `dir`, not yet started.
-    fn deactivate(&self, dir: &TempDir, args: &[&str]) -> Command {
+    /// `wxbrand <subcommand> <args>` for this simulator, run in `dir`, not yet started.
+    fn command(&self, dir: &TempDir, args: &[&str]) -> Command {
         let mut command = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"));
         for variable in SETTINGS_VARIABLES {
             command.env_remove(variable);
@@ -69,7 +84,7 @@ impl Sim {
         command
             .current_dir(dir.join(""))
             .envs(vector_settings(self.handle.base_url()))
-            .args(["stock", "deactivate"])
+            .args(self.subcommand)
             .args(args)
             .stdin(Stdio::null());
         command
@@ -77,7 +92,7 @@ impl Sim {
 
     fn run(&self, dir: &TempDir, args: &[&str]) -> Output {
         let child = self
-            .deactivate(dir, args)
+            .command(dir, args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -182,7 +197,7 @@ fn five_hundred_rows_with_faults_and_a_kill_halfway_are_each_done_once_after_res
 
     // First run: killed (SIGKILL) once the journal shows about half the rows.
     let mut first = sim
-        .deactivate(&dir, &args)
+        .command(&dir, &args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -443,7 +458,7 @@ fn ctrl_c_finishes_the_calls_in_flight_and_a_resume_does_the_rest() {
         "none",
     ];
     let child = sim
-        .deactivate(&dir, &args)
+        .command(&dir, &args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -507,7 +522,7 @@ fn a_second_ctrl_c_exits_at_once_with_the_journal_whole() {
         "2",
     ];
     let child = sim
-        .deactivate(&dir, &args)
+        .command(&dir, &args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -542,4 +557,144 @@ fn a_second_ctrl_c_exits_at_once_with_the_journal_whole() {
     for i in 0..20 {
         assert_eq!(stats.deactivations_of(COUPON, &stock_id(i)), 1);
     }
+}
+
+#[test]
+fn a_hundred_coupon_sends_with_faults_and_a_kill_give_each_user_one_coupon_after_resume() {
+    const USERS: usize = 100;
+    const STOCK: &str = "1000000013001";
+    let openid = |i: usize| format!("oBulkCli{i:020}");
+    // Up to 5 coupons per user: only the request numbers keep a resume from sending a second.
+    let mut stock = sample_stock_usable_at(COUPON, STOCK, StockState::Sending, unix_now()).unwrap();
+    let rule = stock.stock_send_rule.as_mut().unwrap();
+    (
+        rule.max_count,
+        rule.max_count_per_day,
+        rule.max_count_per_user,
+    ) = (Some(10_000), Some(10_000), Some(5));
+    let sim = Sim::with(vec![stock], None, ["user-coupon", "send"]);
+    // Faults first (the first rule that fires wins), then every other answer 20 ms late, so
+    // that the kill lands halfway.
+    sim.handle
+        .faults()
+        .on(Route::SendUserCoupon)
+        .randomly(0.034, 21, Fault::AnswerLost)
+        .randomly(0.033, 22, Fault::ResetMidBody)
+        .randomly(0.033, 23, Fault::Status500SystemError)
+        .always(Fault::Delay(Duration::from_millis(20)));
+    let dir = TempDir::new("bulksend");
+    // Only the openid column: --appid, --product-coupon-id and --stock-id fill the rest; user 0
+    // twice (one send).
+    dir.write(
+        "users.csv",
+        "openid\n".to_owned()
+            + &(0..USERS)
+                .chain([0])
+                .map(|i| format!("{}\n", openid(i)))
+                .collect::<String>(),
+    );
+    let journal = dir.join("job.journal.jsonl");
+    let args = [
+        "--from-file",
+        "users.csv",
+        "--appid",
+        "wx1234567890abcdef",
+        "--product-coupon-id",
+        COUPON,
+        "--stock-id",
+        STOCK,
+        "--job-id",
+        "welcome-100",
+        "--journal",
+        "job.journal.jsonl",
+        "--concurrency",
+        "4",
+        "--retries",
+        "6",
+        "--progress-interval",
+        "1",
+    ];
+
+    let mut first = sim
+        .command(&dir, &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut waited = Duration::ZERO;
+    while journal_entries(&journal).len() < USERS / 2 {
+        assert!(first.try_wait().unwrap().is_none(), "ended before the kill");
+        assert!(
+            waited < Duration::from_secs(120),
+            "the journal did not grow"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        waited += Duration::from_millis(5);
+    }
+    first.kill().unwrap();
+    assert!(!first.wait().unwrap().success());
+    let before = journal_entries(&journal);
+    let done_before = done_numbers(&before).len();
+    assert!(
+        (USERS / 2..USERS).contains(&before.len()),
+        "killed halfway: {}",
+        before.len()
+    );
+
+    let second = sim.run(&dir, &[&args[..], &["--resume"]].concat());
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let summary = summary_of(&second);
+    let after = journal_entries(&journal);
+    assert_eq!(summary["already_done"], done_before);
+    assert_eq!(
+        summary["succeeded"],
+        done_numbers(&after[before.len()..]).len()
+    );
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(summary["duplicate_rows"], 1);
+    assert_eq!(summary["not_started"], 0);
+    assert_eq!(
+        summary["already_done"].as_u64().unwrap() + summary["succeeded"].as_u64().unwrap(),
+        USERS as u64
+    );
+
+    // The journal: each user done once, with the flags' values and one number per user.
+    let done: Vec<&Value> = after.iter().filter(|e| e["status"] == "done").collect();
+    assert_eq!(done.len(), USERS);
+    let users: HashSet<&str> = done.iter().map(|e| e["openid"].as_str().unwrap()).collect();
+    let numbers: HashSet<&str> = done
+        .iter()
+        .map(|e| e["out_request_no"].as_str().unwrap())
+        .collect();
+    assert_eq!((users.len(), numbers.len()), (USERS, USERS));
+    assert!(done
+        .iter()
+        .all(|e| e["appid"] == "wx1234567890abcdef" && e["stock_id"] == STOCK));
+
+    // The simulator: every user holds exactly one coupon; the stock sent 100.
+    for i in 0..USERS {
+        assert_eq!(sim.handle.user_coupons(&openid(i)).len(), 1, "user {i}");
+    }
+    let sent = sim
+        .handle
+        .stock(COUPON, STOCK)
+        .unwrap()
+        .sent_count_info
+        .unwrap();
+    assert_eq!(sent.total_count, Some(USERS as i64));
+    let stats = sim.handle.stats();
+    let injected: Vec<u64> = ["answer_lost", "reset_mid_body", "status_500_system_error"]
+        .iter()
+        .map(|fault| stats.faults(fault))
+        .collect();
+    assert!(
+        injected.iter().sum::<u64>() > 0,
+        "faults injected: {injected:?}"
+    );
+    eprintln!(
+        "{USERS} sends: killed after {} journal lines ({done_before} done); {} requests, faults \
+         (answer lost, reset, 500) {injected:?}",
+        before.len(),
+        stats.requests_on(Route::SendUserCoupon)
+    );
 }

@@ -394,15 +394,6 @@ fn exit_code_5_when_nothing_listens() {
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
 }
 
-/// Seconds since the Unix epoch, for answers the CLI checks against its own clock.
-#[allow(clippy::disallowed_methods)] // a test server signs with the real time, as WeChat Pay does
-fn unix_now() -> i64 {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    i64::try_from(since.as_secs()).unwrap()
-}
-
 /// A server that gives every request a correctly signed 200 answer with `body` and the
 /// `Request-ID` `request_id`; its base URL.
 fn signed_answer_server(body: &'static str, request_id: &'static str) -> String {
@@ -423,7 +414,7 @@ fn signed_answer_server(body: &'static str, request_id: &'static str) -> String 
                     Ok(n) => head.extend_from_slice(&buf[..n]),
                 }
             }
-            let (timestamp, nonce) = (unix_now(), wxbrand_sign::generate_nonce());
+            let (timestamp, nonce) = (common::unix_now(), wxbrand_sign::generate_nonce());
             let message =
                 wxbrand_sign::message::response_message(timestamp, &nonce, body.as_bytes());
             let signature = key.sign_base64(&message).unwrap();

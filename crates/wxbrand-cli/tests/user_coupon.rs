@@ -336,15 +336,6 @@ fn every_new_subcommand_help_has_an_example() {
     }
 }
 
-/// Seconds since the Unix epoch: the simulator process runs on the real clock.
-#[allow(clippy::disallowed_methods)] // the simulator process reads the real time too
-fn unix_now() -> i64 {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    i64::try_from(since.as_secs()).unwrap()
-}
-
 /// A `wxbrand simulate` process over HTTP with one SENDING stock usable from a day ago; killed
 /// when dropped.
 struct SimulatorProcess {
@@ -356,7 +347,7 @@ struct SimulatorProcess {
 impl SimulatorProcess {
     fn start() -> SimulatorProcess {
         use std::io::BufRead;
-        let now = unix_now();
+        let now = common::unix_now();
         let time = |at: i64| wxbrand_core::Rfc3339::from_unix(at, 8 * 3600).to_string();
         let stock = serde_json::json!([{
             "product_coupon_id": "1000000013", "stock_id": "1000000013001", "remark": "cli e2e",

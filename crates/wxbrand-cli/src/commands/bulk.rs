@@ -3,8 +3,11 @@
 //! the failed rows and the exit code of the whole job.
 //!
 //! A command takes part by its item type implementing [`BulkRow`] (which columns it reads, and
-//! its fields for the journal) and calling [`run`] when `--from-file` is given: e.g.
-//! `stock deactivate` with `wxbrand_product_coupon::DeactivateStockItem` (`bulk_stock.rs`).
+//! its fields for the journal) and calling [`run`] when `--from-file` is given, with its flags
+//! that stand for a column in rows without it ([`Defaults`]): `stock deactivate` with
+//! `wxbrand_product_coupon::DeactivateStockItem` and `--reason` (`bulk_stock.rs`), `user-coupon
+//! send` with `SendUserCouponItem` and `--appid`, `--product-coupon-id`, `--stock-id`, `--attach`
+//! (`bulk_user_coupon.rs`).
 //!
 //! Output: the job id on stderr when generated; each invalid row on stderr with its line number;
 //! progress on stderr (a bar with done, failed, rate and ETA on a terminal, else a plain line every
@@ -94,13 +97,19 @@ fn rate_limit(text: &str) -> Result<JobRate, String> {
     }
 }
 
+/// A command's flags that stand for a column in the rows without it: the column and the flag's
+/// value, if given (e.g. `("reason", --reason)`). A CSV header need not name a column whose flag
+/// is given; the journal and the failures file hold the value each row was sent with.
+pub(crate) type Defaults<'a> = [(&'static str, Option<&'a str>)];
+
 /// An item type of the SDK's bulk jobs as a row of `--from-file`.
 pub(crate) trait BulkRow: BulkItem + Sized + Send + 'static {
-    /// The columns every row must give (a CSV header row must name them).
+    /// The columns every row must give (a CSV header row must name them, unless the command's
+    /// flag for one is given).
     const COLUMNS: &'static [&'static str];
-    /// The item of a row (`default` is the command's flag for an optional column); the error says
-    /// what is wrong with the row.
-    fn from_row(row: &Row, default: Option<&str>) -> Result<Self, String>;
+    /// The item of a row (the command's [`Defaults`] filled in); the error says what is wrong
+    /// with the row.
+    fn from_row(row: &Row) -> Result<Self, String>;
     /// The item's columns and values, for the journal and the failures file (which
     /// [`from_row`](Self::from_row) reads back).
     fn fields(&self) -> Map<String, Value>;
@@ -131,7 +140,7 @@ pub(crate) fn run<T>(
     file: &Path,
     args: &BulkArgs,
     connection: &ConnectionArgs,
-    default: Option<&str>,
+    defaults: &Defaults<'_>,
 ) -> Result<(), Failure>
 where
     T: BulkRow,
@@ -148,7 +157,9 @@ where
         .clone()
         .unwrap_or_else(|| default_path(&job_id, "failures"));
     let bytes = config::read_file(file, "rows file (--from-file)", MAX_ROWS_FILE_SIZE)?;
-    let rows = bulk_input::rows(&bytes, T::COLUMNS)
+    let given = |column: &&str| defaults.iter().any(|(c, v)| c == column && v.is_some());
+    let columns: Vec<&str> = T::COLUMNS.iter().copied().filter(|c| !given(c)).collect();
+    let rows = bulk_input::rows(&bytes, &columns)
         .map_err(|e| Failure::usage(format!("--from-file {}: {e}", file.display())))?;
     let builder = with_rate(
         client_builder(connection)?,
@@ -160,7 +171,7 @@ where
     with_built_client(builder, |client| async move {
         let (mut journal, done) =
             Journal::open(&journal_path, job.id(), T::Operation::NAME, args.resume)?;
-        let plan = plan::<T>(rows, &job, &done.numbers, default);
+        let plan = plan::<T>(rows, &job, &done.numbers, defaults);
         let to_send = plan.rows.len();
         let lines: Vec<u64> = plan.rows.iter().map(|(line, _)| *line).collect();
         let items = plan.rows.into_iter().map(|(_, item)| item);
@@ -274,7 +285,7 @@ fn plan<T: BulkRow>(
     rows: Vec<Result<Row, bulk_input::BadRow>>,
     job: &BulkJob,
     done: &std::collections::HashSet<String>,
-    default: Option<&str>,
+    defaults: &Defaults<'_>,
 ) -> Plan<T> {
     let mut plan = Plan {
         rows: Vec::new(),
@@ -282,14 +293,19 @@ fn plan<T: BulkRow>(
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
     for row in rows {
-        let checked = row.map_err(|bad| (bad.line, bad.reason)).and_then(|row| {
-            let item = T::from_row(&row, default).map_err(|e| (row.line, e))?;
-            let number = job.out_request_no(&item);
-            OutRequestNo::new(number.as_str())
-                .and_then(|n| item.request(&n))
-                .map_err(|e| (row.line, e.to_string()))?;
-            Ok((row.line, item, number))
-        });
+        let checked = row
+            .map_err(|bad| (bad.line, bad.reason))
+            .and_then(|mut row| {
+                for (column, value) in defaults {
+                    row.fill(column, value.unwrap_or_default());
+                }
+                let item = T::from_row(&row).map_err(|e| (row.line, e))?;
+                let number = job.out_request_no(&item);
+                OutRequestNo::new(number.as_str())
+                    .and_then(|n| item.request(&n))
+                    .map_err(|e| (row.line, e.to_string()))?;
+                Ok((row.line, item, number))
+            });
         match checked {
             Err((line, reason)) => {
                 plan.left_out.invalid += 1;

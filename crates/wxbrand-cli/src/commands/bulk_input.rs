@@ -17,6 +17,13 @@ impl Row {
     pub(crate) fn get(&self, column: &str) -> Option<&str> {
         self.fields.get(column).map(String::as_str)
     }
+
+    /// Gives `column` the `value` of the command's flag for it, where the row has none.
+    pub(crate) fn fill(&mut self, column: &str, value: &str) {
+        if !self.fields.contains_key(column) && !value.is_empty() {
+            self.fields.insert(column.to_owned(), value.to_owned());
+        }
+    }
 }
 
 /// A row that cannot be read, with why.

@@ -11,11 +11,11 @@ use super::bulk_input::Row;
 impl BulkRow for DeactivateStockItem {
     const COLUMNS: &'static [&'static str] = &["product_coupon_id", "stock_id"];
 
-    fn from_row(row: &Row, default_reason: Option<&str>) -> Result<Self, String> {
+    fn from_row(row: &Row) -> Result<Self, String> {
+        // `reason` is filled from --reason; a row's own `deactivate_reason` comes first.
         let reason = row
-            .get("reason")
-            .or_else(|| row.get("deactivate_reason"))
-            .or(default_reason)
+            .get("deactivate_reason")
+            .or_else(|| row.get("reason"))
             .ok_or("no reason: give a reason column or --reason")?;
         Ok(DeactivateStockItem::new(
             super::bulk::required(row, "product_coupon_id")?,

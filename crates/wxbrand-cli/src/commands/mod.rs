@@ -4,6 +4,7 @@ pub mod bulk;
 mod bulk_input;
 mod bulk_journal;
 mod bulk_stock;
+mod bulk_user_coupon;
 pub mod bundle;
 pub mod coupon;
 pub mod image;

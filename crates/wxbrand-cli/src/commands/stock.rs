@@ -41,8 +41,13 @@ pub fn run(args: &StockArgs) -> Result<(), Failure> {
 
 fn deactivate(args: &DeactivateArgs) -> Result<(), Failure> {
     if let Some(file) = &args.bulk.from_file {
-        let reason = args.reason.as_deref();
-        return super::bulk::run::<DeactivateStockItem>(file, &args.bulk, &args.connection, reason);
+        let defaults = [("reason", args.reason.as_deref())];
+        return super::bulk::run::<DeactivateStockItem>(
+            file,
+            &args.bulk,
+            &args.connection,
+            &defaults,
+        );
     }
     let out_request_no = send::out_request_no(args.out_request_no.as_deref());
     // clap requires the three without --from-file.

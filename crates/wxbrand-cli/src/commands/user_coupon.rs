@@ -10,8 +10,8 @@ use wxbrand_product_coupon::{
     AssociatedOrder, AssociatedOrderInfo, AssociatedPayScoreOrderInfo, ConfirmUserCouponRequest,
     CouponTagInfo, DeactivateUserCouponBody, DeactivateUserCouponRequest, GetUserCouponRequest,
     ListUserCouponsRequest, PreSendUserCouponBody, PreSendUserCouponRequest,
-    ReturnUserCouponRequest, SendUserCouponBody, SendUserCouponRequest, UseUserCouponBody,
-    UseUserCouponRequest, UserCouponBody, UserProductCouponState,
+    ReturnUserCouponRequest, SendUserCouponBody, SendUserCouponItem, SendUserCouponRequest,
+    UseUserCouponBody, UseUserCouponRequest, UserCouponBody, UserProductCouponState,
 };
 
 use crate::cli::{ConnectionArgs, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES};
@@ -24,9 +24,15 @@ const SEND_EXAMPLES: &str = "\
 The coupon stays CONFIRMING until `wxbrand user-coupon confirm`. Without --send-request-no a fresh
 number is generated and printed on stderr; pass it again to retry the same send safely.
 
-Example:
+With --from-file, one coupon per row (columns openid,product_coupon_id,stock_id,appid and optional
+coupon_code,attach); --appid, --product-coupon-id, --stock-id and --attach give the value of rows
+without one. Two rows of the same user, stock and code are one send.
+
+Examples:
   wxbrand user-coupon send --openid oh-394z-6CGkNoJrsDLTTUKiAnp4 --appid wx233544546545989 \\
-      --product-coupon-id 1000000013 --stock-id 1000000013001 --send-request-no send_0001";
+      --product-coupon-id 1000000013 --stock-id 1000000013001 --send-request-no send_0001
+  wxbrand user-coupon send --from-file users.csv --appid wx233544546545989 \\
+      --product-coupon-id 1000000013 --stock-id 1000000013001 --job-id welcome-2025-08";
 
 const PRE_SEND_EXAMPLES: &str = "\
 Prints the token for the mini-program claim component (valid 5 minutes).
@@ -122,21 +128,21 @@ pub enum UserCouponCommand {
     Get(CouponRefArgs),
 }
 
-/// The user, the appid and the stock of a send.
+/// The user, the appid and the stock of a send (required, except with `send --from-file`).
 #[derive(Debug, Args)]
 pub struct SendTargetArgs {
     /// The user's openid under --appid.
-    #[arg(long, value_name = "OPENID")]
-    pub openid: String,
+    #[arg(long, value_name = "OPENID", required = true)]
+    pub openid: Option<String>,
     /// The appid the openid belongs to (linked to the brand).
-    #[arg(long, value_name = "APPID")]
-    pub appid: String,
+    #[arg(long, value_name = "APPID", required = true)]
+    pub appid: Option<String>,
     /// Product coupon id.
-    #[arg(long, value_name = "ID")]
-    pub product_coupon_id: String,
+    #[arg(long, value_name = "ID", required = true)]
+    pub product_coupon_id: Option<String>,
     /// Stock id.
-    #[arg(long, value_name = "ID")]
-    pub stock_id: String,
+    #[arg(long, value_name = "ID", required = true)]
+    pub stock_id: Option<String>,
     /// The code to give the coupon (API_ASSIGN stocks).
     #[arg(long, value_name = "CODE")]
     pub coupon_code: Option<String>,
@@ -148,15 +154,27 @@ pub struct SendTargetArgs {
     pub send_request_no: Option<String>,
 }
 
-/// `wxbrand user-coupon send`.
+/// `wxbrand user-coupon send` (one user, or many with `--from-file`: then the target's flags are
+/// the values of rows without them, and the flags of one send conflict with it).
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("openid", |a| a.required(false).required_unless_present("from_file").conflicts_with("from_file")),
+    mut_arg("appid", |a| a.required(false).required_unless_present("from_file")),
+    mut_arg("product_coupon_id", |a| a.required(false).required_unless_present("from_file")),
+    mut_arg("stock_id", |a| a.required(false).required_unless_present("from_file")),
+    mut_arg("coupon_code", |a| a.conflicts_with("from_file")),
+    mut_arg("send_request_no", |a| a.conflicts_with("from_file")),
+)]
 pub struct SendArgs {
     /// What is sent to whom.
     #[command(flatten)]
     pub target: SendTargetArgs,
     /// Tag the coupon MEMBER with this member card id.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "from_file")]
     pub member_card_id: Option<String>,
+    /// Many users from a file: a bulk job (see "Bulk jobs" below).
+    #[command(flatten)]
+    pub bulk: crate::commands::bulk::BulkArgs,
     /// Client settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -366,13 +384,13 @@ pub fn run(args: &UserCouponArgs) -> Result<(), Failure> {
             let body = with_send_options!(
                 t,
                 PreSendUserCouponBody::new(
-                    t.product_coupon_id.as_str(),
-                    t.stock_id.as_str(),
-                    t.appid.as_str(),
+                    given(&t.product_coupon_id),
+                    given(&t.stock_id),
+                    given(&t.appid),
                     no.as_str(),
                 )
             );
-            let request = built(PreSendUserCouponRequest::new(t.openid.as_str(), body))?;
+            let request = built(PreSendUserCouponRequest::new(given(&t.openid), body))?;
             send_and_print(&args.connection, request, Some(&no))
         }
         UserCouponCommand::Confirm(args) => coupon_action(args, ConfirmUserCouponRequest::new),
@@ -429,22 +447,41 @@ where
     send_and_print(&args.connection, request, Some(&no))
 }
 
+/// A target flag clap requires (empty would be refused by the request's rules).
+fn given(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or_default()
+}
+
 fn send(args: &SendArgs) -> Result<(), Failure> {
     let t = &args.target;
+    if let Some(file) = &args.bulk.from_file {
+        let defaults = [
+            ("appid", t.appid.as_deref()),
+            ("product_coupon_id", t.product_coupon_id.as_deref()),
+            ("stock_id", t.stock_id.as_deref()),
+            ("attach", t.attach.as_deref()),
+        ];
+        return super::bulk::run::<SendUserCouponItem>(
+            file,
+            &args.bulk,
+            &args.connection,
+            &defaults,
+        );
+    }
     let no = out_request_no(t.send_request_no.as_deref());
     let mut body = with_send_options!(
         t,
         SendUserCouponBody::new(
-            t.product_coupon_id.as_str(),
-            t.stock_id.as_str(),
-            t.appid.as_str(),
+            given(&t.product_coupon_id),
+            given(&t.stock_id),
+            given(&t.appid),
             no.as_str(),
         )
     );
     if let Some(card) = &args.member_card_id {
         body = body.coupon_tag_info(CouponTagInfo::member(card.as_str()));
     }
-    let request = built(SendUserCouponRequest::new(t.openid.as_str(), body))?;
+    let request = built(SendUserCouponRequest::new(given(&t.openid), body))?;
     send_and_print(&args.connection, request, Some(&no))
 }
 

@@ -142,3 +142,13 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Seconds since the Unix epoch, for what the CLI and a simulator check against the real clock
+/// (signed answers, stocks usable now).
+#[allow(clippy::disallowed_methods)] // the processes under test read the real time, as WeChat Pay does
+pub fn unix_now() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_secs()).unwrap()
+}
