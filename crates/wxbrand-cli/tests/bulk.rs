@@ -90,6 +90,39 @@ impl Sim {
         command
     }
 
+    /// Runs the job of `args` and kills it (SIGKILL) once `journal` holds `lines` item lines;
+    /// the journal's item lines then.
+    fn killed_once_journaled(
+        &self,
+        dir: &TempDir,
+        args: &[&str],
+        journal: &Path,
+        lines: usize,
+    ) -> Vec<Value> {
+        let mut child = self
+            .command(dir, args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut waited = Duration::ZERO;
+        while journal_entries(journal).len() < lines {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the job ended before the kill"
+            );
+            assert!(
+                waited < Duration::from_secs(120),
+                "the journal did not grow"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+            waited += Duration::from_millis(5);
+        }
+        child.kill().unwrap();
+        assert!(!child.wait().unwrap().success());
+        journal_entries(journal)
+    }
+
     fn run(&self, dir: &TempDir, args: &[&str]) -> Output {
         let child = self
             .command(dir, args)
@@ -196,29 +229,7 @@ fn five_hundred_rows_with_faults_and_a_kill_halfway_are_each_done_once_after_res
     ];
 
     // First run: killed (SIGKILL) once the journal shows about half the rows.
-    let mut first = sim
-        .command(&dir, &args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut waited = Duration::ZERO;
-    while journal_entries(&journal).len() < 250 {
-        assert!(
-            first.try_wait().unwrap().is_none(),
-            "the job ended before the kill"
-        );
-        assert!(
-            waited < Duration::from_secs(120),
-            "the journal did not grow"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-        waited += Duration::from_millis(5);
-    }
-    first.kill().unwrap();
-    let status = first.wait().unwrap();
-    assert!(!status.success());
-    let before = journal_entries(&journal);
+    let before = sim.killed_once_journaled(&dir, &args, &journal, 250);
     let done_before: HashSet<String> = done_numbers(&before).into_iter().collect();
     assert!(
         (250..500).contains(&before.len()),
@@ -615,25 +626,7 @@ fn a_hundred_coupon_sends_with_faults_and_a_kill_give_each_user_one_coupon_after
         "1",
     ];
 
-    let mut first = sim
-        .command(&dir, &args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut waited = Duration::ZERO;
-    while journal_entries(&journal).len() < USERS / 2 {
-        assert!(first.try_wait().unwrap().is_none(), "ended before the kill");
-        assert!(
-            waited < Duration::from_secs(120),
-            "the journal did not grow"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-        waited += Duration::from_millis(5);
-    }
-    first.kill().unwrap();
-    assert!(!first.wait().unwrap().success());
-    let before = journal_entries(&journal);
+    let before = sim.killed_once_journaled(&dir, &args, &journal, USERS / 2);
     let done_before = done_numbers(&before).len();
     assert!(
         (USERS / 2..USERS).contains(&before.len()),
