@@ -123,6 +123,19 @@ impl Sim {
         journal_entries(journal)
     }
 
+    /// Runs each of `cases` and checks that it is a usage error (exit 2).
+    fn each_exits_2(&self, dir: &TempDir, cases: &[&[&str]]) {
+        for args in cases {
+            let output = self.run(dir, args);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{args:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+
     fn run(&self, dir: &TempDir, args: &[&str]) -> Output {
         let child = self
             .command(dir, args)
@@ -416,15 +429,7 @@ fn usage_errors_exit_2_and_send_nothing() {
         &["--from-file", "missing.csv", "--job-id", "j2"],
         &["--from-file", "stocks.csv", "--stock-id", "1"],
     ];
-    for args in cases {
-        let output = sim.run(&dir, args);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-    }
+    sim.each_exits_2(&dir, &cases);
     // A journal that exists is continued only with --resume.
     let first = sim.run(&dir, &["--from-file", "stocks.csv", "--job-id", "twice"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
@@ -532,12 +537,22 @@ fn a_second_ctrl_c_exits_at_once_with_the_journal_whole() {
         "--concurrency",
         "2",
     ];
-    let child = sim
+    let mut child = sim
         .command(&dir, &args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Its stderr line by line, so that the second Ctrl-C comes after the first was taken (two
+    // signals close together may be seen as one on a loaded machine).
+    let (lines, stderr_lines) = std::sync::mpsc::channel::<String>();
+    let reader = std::io::BufReader::new(child.stderr.take().unwrap());
+    let reading = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in reader.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
     // The first results are in: the job is running and listens for Ctrl-C.
     while journal_entries(&journal).is_empty() {
         std::thread::sleep(Duration::from_millis(5));
@@ -550,10 +565,18 @@ fn a_second_ctrl_c_exits_at_once_with_the_journal_whole() {
         assert!(sent.success());
     };
     interrupt();
-    std::thread::sleep(Duration::from_millis(100));
+    let mut err = String::new();
+    while !err.contains("interrupted: finishing") {
+        let line = stderr_lines
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("the first Ctrl-C was not taken: {err}"));
+        err += &line;
+        err.push('\n');
+    }
     interrupt();
     let output = wait_output(child, Duration::from_secs(30));
-    let err = stderr(&output);
+    reading.join().unwrap();
+    err.extend(stderr_lines.try_iter().map(|line| line + "\n"));
     assert_eq!(output.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted again: exiting now"), "{err}");
     assert!(output.stdout.is_empty(), "no summary: it did not wait");
@@ -570,20 +593,28 @@ fn a_second_ctrl_c_exits_at_once_with_the_journal_whole() {
     }
 }
 
+const STOCK: &str = "1000000013001";
+const APPID: &str = "wx1234567890abcdef";
+
+fn openid(i: usize) -> String {
+    format!("oBulkCli{i:020}")
+}
+
+/// A simulator (no rate limit) for `user-coupon send` with one SENDING stock usable now, of up to
+/// 5 coupons per user: only the request numbers keep a re-run from sending a user a second.
+fn coupon_sim() -> Sim {
+    let mut stock = sample_stock_usable_at(COUPON, STOCK, StockState::Sending, unix_now()).unwrap();
+    let rule = stock.stock_send_rule.as_mut().unwrap();
+    rule.max_count = Some(10_000);
+    rule.max_count_per_day = Some(10_000);
+    rule.max_count_per_user = Some(5);
+    Sim::with(vec![stock], None, ["user-coupon", "send"])
+}
+
 #[test]
 fn a_hundred_coupon_sends_with_faults_and_a_kill_give_each_user_one_coupon_after_resume() {
     const USERS: usize = 100;
-    const STOCK: &str = "1000000013001";
-    let openid = |i: usize| format!("oBulkCli{i:020}");
-    // Up to 5 coupons per user: only the request numbers keep a resume from sending a second.
-    let mut stock = sample_stock_usable_at(COUPON, STOCK, StockState::Sending, unix_now()).unwrap();
-    let rule = stock.stock_send_rule.as_mut().unwrap();
-    (
-        rule.max_count,
-        rule.max_count_per_day,
-        rule.max_count_per_user,
-    ) = (Some(10_000), Some(10_000), Some(5));
-    let sim = Sim::with(vec![stock], None, ["user-coupon", "send"]);
+    let sim = coupon_sim();
     // Faults first (the first rule that fires wins), then every other answer 20 ms late, so
     // that the kill lands halfway.
     sim.handle
@@ -609,7 +640,7 @@ fn a_hundred_coupon_sends_with_faults_and_a_kill_give_each_user_one_coupon_after
         "--from-file",
         "users.csv",
         "--appid",
-        "wx1234567890abcdef",
+        APPID,
         "--product-coupon-id",
         COUPON,
         "--stock-id",
@@ -662,7 +693,7 @@ fn a_hundred_coupon_sends_with_faults_and_a_kill_give_each_user_one_coupon_after
     assert_eq!((users.len(), numbers.len()), (USERS, USERS));
     assert!(done
         .iter()
-        .all(|e| e["appid"] == "wx1234567890abcdef" && e["stock_id"] == STOCK));
+        .all(|e| e["appid"] == APPID && e["stock_id"] == STOCK));
 
     // The simulator: every user holds exactly one coupon; the stock sent 100.
     for i in 0..USERS {
@@ -690,4 +721,85 @@ fn a_hundred_coupon_sends_with_faults_and_a_kill_give_each_user_one_coupon_after
         before.len(),
         stats.requests_on(Route::SendUserCoupon)
     );
+}
+
+#[test]
+fn coupon_rows_in_json_lines_carry_their_own_columns_and_bad_ones_fail_alone() {
+    let sim = coupon_sim();
+    let dir = TempDir::new("bulksendjson");
+    let row = |user: &str, attach: &str| {
+        serde_json::json!({"openid": user, "product_coupon_id": COUPON, "stock_id": STOCK,
+                           "appid": APPID, "attach": attach})
+        .to_string()
+    };
+    dir.write(
+        "users.jsonl",
+        [
+            row(&openid(1), "a1"),
+            row("o user with spaces", "bad"),
+            serde_json::json!({"openid": openid(3)}).to_string(),
+            row(&openid(2), "a2"),
+        ]
+        .join("\n"),
+    );
+    let output = sim.run(
+        &dir,
+        &["--from-file", "users.jsonl", "--job-id", "json-rows"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("line 2: invalid row"), "{err}");
+    assert!(
+        err.contains("line 3: invalid row") && err.contains("no product_coupon_id"),
+        "{err}"
+    );
+    let summary = summary_of(&output);
+    assert_eq!(
+        (
+            summary["succeeded"].as_u64(),
+            summary["invalid_rows"].as_u64()
+        ),
+        (Some(2), Some(2))
+    );
+    let journal = journal_entries(&dir.join("wxbrand-job-json-rows.journal.jsonl"));
+    let attaches: HashSet<&str> = journal
+        .iter()
+        .map(|e| e["attach"].as_str().unwrap())
+        .collect();
+    assert_eq!(attaches, HashSet::from(["a1", "a2"]));
+    for i in [1, 2] {
+        assert_eq!(sim.handle.user_coupons(&openid(i)).len(), 1);
+    }
+    assert_eq!(sim.handle.stats().requests_on(Route::SendUserCoupon), 2);
+
+    // Usage errors (exit 2, nothing sent): the flags of one send, a header without a column
+    // whose flag is not given.
+    dir.write("openids.csv", format!("openid\n{}\n", openid(4)));
+    let cases: [&[&str]; 4] = [
+        &[
+            "--from-file",
+            "openids.csv",
+            "--openid",
+            "oX",
+            "--appid",
+            APPID,
+        ],
+        &["--from-file", "users.jsonl", "--coupon-code", "Code_1"],
+        &[
+            "--from-file",
+            "users.jsonl",
+            "--send-request-no",
+            "send_0001",
+        ],
+        &[
+            "--from-file",
+            "openids.csv",
+            "--appid",
+            APPID,
+            "--stock-id",
+            STOCK,
+        ],
+    ];
+    sim.each_exits_2(&dir, &cases);
+    assert!(sim.handle.user_coupons(&openid(4)).is_empty());
 }
