@@ -186,7 +186,7 @@ where
         let stopper = results.stopper();
         let mut tally = Tally::default();
         let mut interrupts = 0u32;
-        let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
+        let mut ctrl_c = Interrupts::listen();
         let interval = Duration::from_secs(args.progress_interval);
         let mut tick = tokio::time::interval(interval);
         tick.reset(); // the first line after one interval, not at once
@@ -200,7 +200,7 @@ where
                         progress.update(&tally);
                     }
                 },
-                _ = &mut ctrl_c => {
+                _ = ctrl_c.next() => {
                     interrupts += 1;
                     if interrupts > 1 {
                         progress.note("interrupted again: exiting now (the journal holds every result reported)");
@@ -208,7 +208,6 @@ where
                     }
                     stopper.stop();
                     progress.note("interrupted: finishing the calls in flight (Ctrl-C again to exit at once)");
-                    ctrl_c = Box::pin(tokio::signal::ctrl_c());
                 }
                 _ = tick.tick(), if progress.is_plain() => progress.line(&tally),
             }
@@ -237,6 +236,41 @@ struct LeftOut {
 }
 
 /// The journal line of one outcome, appended and synced; failures kept for the failures file.
+/// Ctrl-C presses, none lost: on Unix one `SIGINT` listener registered before the job starts and
+/// kept for its whole run, so a second press right after the first is counted (a fresh
+/// `tokio::signal::ctrl_c()` per press registers only when first polled, and a press before that
+/// is missed). Elsewhere, `ctrl_c()` per press.
+struct Interrupts {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupts {
+    fn listen() -> Interrupts {
+        Interrupts {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok(),
+        }
+    }
+
+    /// The next press (never, if no listener could be registered).
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        match self.signal.as_mut() {
+            Some(signal) => {
+                if signal.recv().await.is_none() {
+                    std::future::pending::<()>().await;
+                }
+            }
+            None => std::future::pending::<()>().await,
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 fn record<T: BulkRow>(
     journal: &mut Journal,
     tally: &mut Tally,
