@@ -5,8 +5,16 @@
 //! - the bound: raw aws-lc-rs `RsaKeyPair::sign` (PKCS#1 v1.5, SHA-256) per second, on as many
 //!   threads as the simulator's runtime has workers;
 //! - the simulator: deactivations per second (each a distinct seeded stock, rate limit lifted) over
-//!   keep-alive connections from several concurrent clients, each client pipelining a few requests;
+//!   keep-alive connections from several concurrent clients, each client pipelining requests;
 //! - their ratio (issue 10's goal: at least 0.8).
+//!
+//! The load generator shares the machine's cores with the simulator, so it is built to take as
+//! little of them as it can: it signs every request before the clock starts (the timestamp window
+//! is 300 s), drives every connection from one thread that wakes every [`POLL_INTERVAL`] (not once
+//! per answer), takes all the answers that arrived meanwhile and tops each connection's window up
+//! in one write. Its own CPU per request is printed too. The rate is the steady state: it is taken
+//! between the moments 10% and 90% of a round's answers had arrived, leaving out the ramp-up and
+//! the tail where the last connection alone keeps one worker busy.
 //!
 //! On a machine shared with other work, wall-clock rates depend on the CPU the scheduler grants, so
 //! on Linux it also prints the CPU time each takes (from `/proc/…/schedstat`): the simulator's
@@ -17,19 +25,15 @@
 //! round is divided by the mean of the bound rounds around it; the medians are printed, so a change
 //! of load on a shared machine between rounds distorts the ratio far less than one long run of each.
 //!
-//! The load generator signs every request before the clock starts (the timestamp window is 300 s),
-//! so only the simulator's work and the loopback I/O are measured.
-//!
 //! Run: `cargo bench --bench simulator_throughput` (about 20 s on 2 cores). Settings through the
 //! environment: `WXBRAND_BENCH_ROUNDS` (default 5), `WXBRAND_BENCH_REQUESTS` (per round, default
 //! 1500), `WXBRAND_BENCH_CLIENTS` (default 4), `WXBRAND_BENCH_PIPELINE` (requests in flight per
-//! connection, default 4), `WXBRAND_BENCH_WORKERS` (simulator worker threads, default 2 as
+//! connection, default 16), `WXBRAND_BENCH_WORKERS` (simulator worker threads, default 2 as
 //! `wxbrand simulate`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{Read, Write};
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::rand::SystemRandom;
@@ -176,91 +180,173 @@ fn presigned_requests(signer: &Signer, key_id: &str, host: &str, count: usize) -
 
 /// Requests each client has in flight on its connection.
 fn pipeline() -> usize {
-    setting("WXBRAND_BENCH_PIPELINE", 4).max(1)
+    setting("WXBRAND_BENCH_PIPELINE", 16).max(1)
 }
 
 fn stock(i: usize) -> String {
     (400_000_000 + i).to_string()
 }
 
-/// Reads one whole answer (with `Content-Length`) from `stream` into `buffer`; its status.
-fn read_answer(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> u16 {
-    let mut chunk = [0u8; 16 * 1024];
-    loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buffer[..end]).unwrap();
-            let length: usize = head
-                .split("\r\n")
-                .find_map(|l| l.strip_prefix("content-length: "))
-                .map_or(0, |v| v.parse().unwrap());
-            if buffer.len() >= end + 4 + length {
-                let status = head[9..12].parse().unwrap();
-                buffer.drain(..end + 4 + length);
-                return status;
+/// The status of the first whole answer (with `Content-Length`) in `buffer`, and its length.
+fn whole_answer(buffer: &[u8]) -> Option<(u16, usize)> {
+    let end = buffer.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&buffer[..end]).unwrap();
+    let length: usize = head
+        .split("\r\n")
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .map_or(0, |v| v.parse().unwrap());
+    let total = end + 4 + length;
+    (buffer.len() >= total).then(|| (head[9..12].parse().unwrap(), total))
+}
+
+/// One client connection: its requests, how many were sent and answered, and the bytes read
+/// but not yet taken.
+struct Client {
+    stream: TcpStream,
+    requests: Vec<Vec<u8>>,
+    sent: usize,
+    received: usize,
+    ok: usize,
+    buffer: Vec<u8>,
+}
+
+impl Client {
+    fn done(&self) -> bool {
+        self.received == self.requests.len()
+    }
+
+    /// Takes every whole answer that has arrived, without waiting.
+    fn take_answers(&mut self, chunk: &mut [u8]) {
+        loop {
+            match self.stream.read(chunk) {
+                Ok(0) => panic!("the simulator closed a keep-alive connection"),
+                Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("reading an answer: {e}"),
             }
         }
-        let n = stream.read(&mut chunk).unwrap();
-        assert!(n > 0, "the simulator closed a keep-alive connection");
-        buffer.extend_from_slice(&chunk[..n]);
+        let mut taken = 0;
+        while let Some((status, length)) = whole_answer(&self.buffer[taken..]) {
+            self.ok += usize::from(status == 200);
+            self.received += 1;
+            taken += length;
+        }
+        self.buffer.drain(..taken);
+    }
+
+    /// Tops the window up to [`pipeline`] requests in flight, in one write, once half of it was
+    /// answered.
+    fn refill(&mut self, batch: &mut Vec<u8>) {
+        let pipeline = pipeline();
+        if self.sent - self.received >= pipeline.div_ceil(2) {
+            return;
+        }
+        let end = self.requests.len().min(self.received + pipeline);
+        if end == self.sent {
+            return;
+        }
+        batch.clear();
+        for request in &self.requests[self.sent..end] {
+            batch.extend_from_slice(request);
+        }
+        // The window is far smaller than the socket buffer: this write does not block.
+        self.stream.set_nonblocking(false).unwrap();
+        self.stream.write_all(batch).unwrap();
+        self.stream.set_nonblocking(true).unwrap();
+        self.sent = end;
     }
 }
 
-/// One client: its requests over one keep-alive connection, [`pipeline`] in flight; how many got 200.
-fn client(address: SocketAddr, requests: &[Vec<u8>], barrier: &Barrier) -> usize {
-    let pipeline = pipeline();
-    let mut stream = TcpStream::connect(address).unwrap();
-    stream.set_nodelay(true).unwrap();
-    let mut buffer = Vec::new();
-    barrier.wait();
-    let mut ok = 0;
-    let mut sent = 0;
-    let mut received = 0;
-    while received < requests.len() {
-        while sent < requests.len() && sent - received < pipeline {
-            stream.write_all(&requests[sent]).unwrap();
-            sent += 1;
-        }
-        if read_answer(&mut stream, &mut buffer) == 200 {
-            ok += 1;
-        }
-        received += 1;
+/// How long the load generator sleeps between two passes over its connections.
+const POLL_INTERVAL: Duration = Duration::from_micros(1500);
+
+/// What one load round measured.
+struct LoadRound {
+    /// Deactivations per second (wall clock), in the steady state.
+    per_second: f64,
+    /// The load generator's on-CPU nanoseconds per request.
+    client_cpu_per_request: Option<f64>,
+}
+
+/// One load round: `requests` split over `clients` keep-alive connections.
+///
+/// One thread drives every connection: it sleeps [`POLL_INTERVAL`], takes every answer that
+/// arrived meanwhile on each connection and tops each window up in one write. The simulator
+/// keeps requests queued on every connection (the window is deep enough for several intervals of
+/// answers), while the load generator, which shares the machine's cores with it, wakes a few
+/// hundred times a second instead of once per answer: what is measured is the simulator.
+fn load_round(address: SocketAddr, requests: &[Vec<u8>], clients: usize) -> LoadRound {
+    let per_client = requests.len().div_ceil(clients);
+    // Connected before the clock starts.
+    let mut connections: Vec<Client> = requests
+        .chunks(per_client)
+        .map(|part| {
+            let stream = TcpStream::connect(address).unwrap();
+            stream.set_nodelay(true).unwrap();
+            stream.set_nonblocking(true).unwrap();
+            Client {
+                stream,
+                requests: part.to_vec(),
+                sent: 0,
+                received: 0,
+                ok: 0,
+                buffer: Vec::with_capacity(256 * 1024),
+            }
+        })
+        .collect();
+    let mut chunk = vec![0u8; 256 * 1024];
+    let mut batch = Vec::new();
+    let cpu_before = cpu_nanos("/proc/thread-self");
+    let start = now();
+    for connection in &mut connections {
+        connection.refill(&mut batch);
     }
-    ok
+    // (when, answers so far) after each pass: the rate is taken between the passes that saw 10%
+    // and 90% of the answers, the steady state, without the first connections' ramp-up and the
+    // tail where the last connection alone keeps one worker busy.
+    let mut progress = vec![(start, 0)];
+    while !connections.iter().all(Client::done) {
+        std::thread::sleep(POLL_INTERVAL);
+        for connection in &mut connections {
+            connection.take_answers(&mut chunk);
+            connection.refill(&mut batch);
+        }
+        progress.push((now(), connections.iter().map(|c| c.received).sum()));
+    }
+    let cpu = cpu_before
+        .zip(cpu_nanos("/proc/thread-self"))
+        .map(|(a, b)| b - a);
+    let total = requests.len();
+    let first = progress
+        .iter()
+        .find(|(_, n)| *n * 10 >= total)
+        .copied()
+        .unwrap_or(progress[0]);
+    let last = progress
+        .iter()
+        .rev()
+        .find(|(_, n)| *n * 10 <= total * 9 && *n > first.1)
+        .copied()
+        .unwrap_or(progress[progress.len() - 1]);
+    // A round too short to have a steady state (`--test`) is measured whole.
+    let (first, last) = if last.1 > first.1 {
+        (first, last)
+    } else {
+        (progress[0], progress[progress.len() - 1])
+    };
+    let steady = (last.1 - first.1) as f64 / last.0.duration_since(first.0).as_secs_f64();
+    let ok: usize = connections.iter().map(|c| c.ok).sum();
+    assert_eq!(ok, requests.len(), "every deactivation answered 200");
+    LoadRound {
+        per_second: steady,
+        client_cpu_per_request: cpu.map(|c| c as f64 / requests.len() as f64),
+    }
 }
 
 /// The median of `values` (sorted in place).
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
-}
-
-/// One load round: `requests` split over `clients` connections; deactivations per second.
-fn load_round(address: SocketAddr, requests: &[Vec<u8>], clients: usize) -> f64 {
-    let barrier = Barrier::new(clients + 1);
-    let per_client = requests.len().div_ceil(clients);
-    let (ok, elapsed) = std::thread::scope(|scope| {
-        let mut handles: Vec<_> = requests
-            .chunks(per_client)
-            .map(|part| {
-                let barrier = &barrier;
-                scope.spawn(move || client(address, part, barrier))
-            })
-            .collect();
-        // Clients that got no requests still meet at the barrier.
-        while handles.len() < clients {
-            let barrier = &barrier;
-            handles.push(scope.spawn(move || {
-                barrier.wait();
-                0
-            }));
-        }
-        barrier.wait();
-        let start = now();
-        let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
-        (ok, now().duration_since(start))
-    });
-    assert_eq!(ok, requests.len(), "every deactivation answered 200");
-    requests.len() as f64 / elapsed.as_secs_f64()
 }
 
 fn main() {
@@ -321,9 +407,14 @@ fn main() {
     let mut loads = Vec::new();
     let mut ratios = Vec::new();
     let mut answer_cpu = Vec::new();
+    let mut client_cpu = Vec::new();
     for round in measured.chunks(per_round) {
         let cpu_before = worker_cpu_nanos();
-        let load = load_round(address, round, clients);
+        let LoadRound {
+            per_second: load,
+            client_cpu_per_request,
+        } = load_round(address, round, clients);
+        client_cpu.extend(client_cpu_per_request);
         if let Some((before, after)) = cpu_before.zip(worker_cpu_nanos()) {
             answer_cpu.push((after - before) as f64 / round.len() as f64);
         }
@@ -341,7 +432,7 @@ fn main() {
     );
     let (load, bound, ratio) = (median(&mut loads), median(&mut bounds), median(&mut ratios));
     println!(
-        "simulator: {load:.0} deactivations/s (median of {rounds} rounds of {per_round} requests over \
+        "simulator: {load:.0} deactivations/s (steady state; median of {rounds} rounds of {per_round} requests over \
          {clients} keep-alive connections, {} in flight each; {workers} worker threads; rate limit lifted)",
         pipeline()
     );
@@ -365,6 +456,12 @@ fn main() {
             answer / 1000.0,
             sign / 1000.0,
             sign / answer
+        );
+    }
+    if !client_cpu.is_empty() {
+        println!(
+            "load:      {:.0} µs of the load generator's CPU per request (its share of the same cores)",
+            median(&mut client_cpu) / 1000.0
         );
     }
 }
