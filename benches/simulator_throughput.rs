@@ -26,7 +26,7 @@
 //! of load on a shared machine between rounds distorts the ratio far less than one long run of each.
 //!
 //! Run: `cargo bench --bench simulator_throughput` (about 20 s on 2 cores). Settings through the
-//! environment: `WXBRAND_BENCH_ROUNDS` (default 5), `WXBRAND_BENCH_REQUESTS` (per round, default
+//! environment: `WXBRAND_BENCH_ROUNDS` (default 7), `WXBRAND_BENCH_REQUESTS` (per round, default
 //! 1500), `WXBRAND_BENCH_CLIENTS` (default 4), `WXBRAND_BENCH_PIPELINE` (requests in flight per
 //! connection, default 16), `WXBRAND_BENCH_WORKERS` (simulator worker threads, default 2 as
 //! `wxbrand simulate`).
@@ -103,9 +103,7 @@ struct BoundRound {
 
 /// Raw aws-lc-rs RSA-2048 signatures on `threads` threads, over `duration`.
 fn raw_signs(threads: usize, duration: Duration) -> BoundRound {
-    let pem = std::str::from_utf8(vector_keys::WECHATPAY_PRIVATE_KEY_PEM).unwrap();
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = STANDARD.decode(b64.trim()).unwrap();
+    let der = pem_der(vector_keys::WECHATPAY_PRIVATE_KEY_PEM);
     let message = b"1735660800\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n{\"stock_id\":\"123\"}\n";
     let start = now();
     let counts: Vec<(u64, Option<u64>)> = std::thread::scope(|scope| {
@@ -138,6 +136,43 @@ fn raw_signs(threads: usize, duration: Duration) -> BoundRound {
         per_second: signs as f64 / now().duration_since(start).as_secs_f64(),
         cpu_per_sign: cpu.map(|c| c as f64 / signs as f64),
     }
+}
+
+/// The DER inside a PEM block.
+fn pem_der(pem: &[u8]) -> Vec<u8> {
+    let pem = std::str::from_utf8(pem).unwrap();
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    STANDARD.decode(b64.trim()).unwrap()
+}
+
+/// On-CPU nanoseconds of one raw aws-lc-rs RSA-2048 verification (the check every request needs
+/// before it is answered), over `duration` on this thread; `None` off Linux.
+fn raw_verify_cpu(duration: Duration) -> Option<f64> {
+    let key = RsaKeyPair::from_pkcs8(&pem_der(vector_keys::BRAND_PRIVATE_KEY_PEM)).unwrap();
+    let public = signature::ParsedPublicKey::new(
+        &signature::RSA_PKCS1_2048_8192_SHA256,
+        pem_der(vector_keys::BRAND_PUBLIC_KEY_PEM),
+    )
+    .unwrap();
+    let message = b"POST\n/brand/marketing/product-coupon/product-coupons/1/stocks/2/deactivate\n\
+                    1735660800\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n{\"out_request_no\":\"a\"}\n";
+    let mut sig = vec![0u8; key.public_modulus_len()];
+    key.sign(
+        &signature::RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        message,
+        &mut sig,
+    )
+    .unwrap();
+    let start = now();
+    let cpu_before = cpu_nanos("/proc/thread-self")?;
+    let mut count = 0u64;
+    while now().duration_since(start) < duration {
+        public.verify_sig(message, &sig).unwrap();
+        count += 1;
+    }
+    let cpu = cpu_nanos("/proc/thread-self")? - cpu_before;
+    Some(cpu as f64 / count as f64)
 }
 
 /// The raw bytes of `count` signed deactivations of stocks `stock(0..count)`, signed on all cores.
@@ -357,7 +392,7 @@ fn main() {
     let rounds = if quick {
         1
     } else {
-        setting("WXBRAND_BENCH_ROUNDS", 5).max(1)
+        setting("WXBRAND_BENCH_ROUNDS", 7).max(1)
     };
     let per_round = if quick {
         50
@@ -456,6 +491,19 @@ fn main() {
             answer / 1000.0,
             sign / 1000.0,
             sign / answer
+        );
+    }
+    if let (Some(verify), false, false) = (
+        raw_verify_cpu(bound_time / 2),
+        answer_cpu.is_empty(),
+        sign_cpu.is_empty(),
+    ) {
+        let (answer, sign) = (median(&mut answer_cpu), median(&mut sign_cpu));
+        println!(
+            "+ check:   {:.0} µs per raw verification: one signature and one verification, the least \
+             an answer costs, are {:.2} of the simulator's work",
+            verify / 1000.0,
+            (sign + verify) / answer
         );
     }
     if !client_cpu.is_empty() {
