@@ -466,6 +466,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "N|none", default_value = "20")]
     pub rate_limit: String,
     /// Most connections served at once; past it an idle one is closed or the new one refused.
+    /// Lowered under the open-file limit (`ulimit -n`) if that cannot be raised far enough.
     #[arg(long, value_name = "N", default_value_t = wxbrand_simulator::DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
 }

@@ -35,6 +35,17 @@ impl Simulator {
 
     /// As [`start`](Self::start), with more flags and other stocks.
     fn start_with(tls: bool, flags: &[&str], stocks: String) -> Simulator {
+        Simulator::start_full(tls, flags, stocks, None)
+    }
+
+    /// As [`start`](Self::start), in a process whose open-file limit (soft and hard) is
+    /// `open_files` (`ulimit -n`).
+    #[cfg(unix)]
+    fn start_limited(open_files: u32) -> Simulator {
+        Simulator::start_full(false, &[], stocks_json(), Some(open_files))
+    }
+
+    fn start_full(tls: bool, flags: &[&str], stocks: String, open_files: Option<u32>) -> Simulator {
         let dir = TempDir::new("simulate");
         let stocks = dir.write("stocks.json", stocks);
         let mut extra: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
@@ -43,7 +54,20 @@ impl Simulator {
             extra.push("--ca-out".to_string());
             extra.push(dir.join("ca.pem").to_str().unwrap().to_string());
         }
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("wxbrand"))
+        let wxbrand = assert_cmd::cargo::cargo_bin("wxbrand");
+        let mut command = match open_files {
+            // The shell sets both limits, then becomes wxbrand.
+            Some(limit) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+                    .arg(&wxbrand);
+                shell
+            }
+            None => Command::new(&wxbrand),
+        };
+        let mut child = command
             .args(["simulate", "--listen", "127.0.0.1:0"])
             .args(simulate_settings())
             .arg("--stocks")
@@ -848,4 +872,39 @@ fn image_upload_prints_the_url_and_refuses_what_is_not_an_image() {
     let missing = sim.dir.join("missing.png");
     let refused = sim.run("image", &["upload", missing.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}
+
+/// The default cap (2048 connections) is above the open-file limit many systems give a process
+/// (1024). Under a limit of 128 that cannot be raised, a flood of 400 idle connections must
+/// neither take every descriptor nor shut a client out: the cap is lowered under the limit, the
+/// excess is shed at once, and the connection idle the longest makes room for the client. (With
+/// the cap above the limit, `accept` fails until the flood times out, and the client with it.)
+#[cfg(unix)]
+#[test]
+// The wait is measured on the real clock: nothing here signs with it.
+#[allow(clippy::disallowed_methods)]
+fn under_a_low_open_file_limit_a_flood_of_idle_connections_does_not_shut_a_client_out() {
+    let simulator = Simulator::start_limited(128);
+    let address = simulator.url.trim_start_matches("http://").to_string();
+    let flood: Vec<std::net::TcpStream> = (0..400)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    assert!(flood.len() > 128, "only {} connections made", flood.len());
+    // Long enough for the admitted ones to count as idle (one second).
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let started = std::time::Instant::now();
+    let output = simulator.stock(&["get", "--product-coupon-id", COUPON, "--stock-id", STOCK]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(STOCK));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the client waited {:?}",
+        started.elapsed()
+    );
+    drop(flood);
 }

@@ -170,8 +170,9 @@
 //!   fires hundreds at once removes it; `benches/simulator_throughput.rs` measures how many the
 //!   simulator then serves per second beside its bound, one RSA signature per answer).
 //! - At most [`DEFAULT_MAX_CONNECTIONS`] connections are served at once
-//!   ([`SimulatorBuilder::max_connections`]); past it the longest-idle connection is closed to make
-//!   room, or the newcomer is reset at once.
+//!   ([`SimulatorBuilder::max_connections`]), fewer if the process's open-file limit cannot hold
+//!   them ([`SimulatorHandle::max_connections`]); past it the longest-idle connection is closed to
+//!   make room, or the newcomer is reset at once.
 //! - [`SimulatorHandle::stats`] counts requests, answers by status, rejections by code and by
 //!   [`reason`] (so a test can tell a stale timestamp from a bad signature, both `SIGN_ERROR`, with
 //!   [`Stats::rejections_for`]), connection tasks that panicked, injected faults, state
@@ -209,6 +210,7 @@ mod connection;
 pub mod delivery;
 mod error;
 mod faults;
+mod fd_limit;
 mod handlers;
 mod keys;
 mod multipart;
@@ -552,8 +554,12 @@ impl SimulatorBuilder {
     /// new one would exceed it, the connection idle the longest (for at least a second) is closed
     /// to make room; if none is, the new one is reset at once ([`Stats::connections_evicted`],
     /// [`Stats::connections_shed`]). Either way excess connections never hold file descriptors,
-    /// and clients already connected keep being served. Keep it below the process's open-file
-    /// limit (`ulimit -n`).
+    /// and clients already connected keep being served.
+    ///
+    /// A cap the process's open-file limit (`ulimit -n`) cannot hold would never be reached, so at
+    /// start the simulator raises its soft open-file limit towards the hard one as far as the cap
+    /// needs, and lowers the cap under the limit it ends with (keeping 64 descriptors besides those
+    /// already open); [`SimulatorHandle::max_connections`] says which cap it serves.
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections;
         self
@@ -698,12 +704,13 @@ impl SimulatorBuilder {
         };
         tokio::spawn(delivery::run(deliveries, shutdown_rx.clone()));
         let is_tls = acceptor.is_some();
+        let max_connections = fd_limit::connection_cap(self.max_connections);
         let task = tokio::spawn(server::accept_loop(
             listener,
             acceptor,
             Arc::clone(&shared),
             shutdown_rx,
-            self.max_connections,
+            max_connections,
         ));
 
         let url_ip = match local_addr.ip() {
@@ -718,6 +725,7 @@ impl SimulatorBuilder {
         Ok(SimulatorHandle {
             shared,
             local_addr,
+            max_connections,
             base_url,
             ca_pem,
             wechatpay_public_key,
@@ -738,6 +746,7 @@ pub const MAX_STOCKS_FILE_SIZE: u64 = 16 * 1024 * 1024;
 pub struct SimulatorHandle {
     shared: Arc<Shared>,
     local_addr: SocketAddr,
+    max_connections: usize,
     base_url: String,
     ca_pem: Option<String>,
     wechatpay_public_key: PublicKey,
@@ -754,6 +763,7 @@ impl fmt::Debug for SimulatorHandle {
             .field("wechatpay_public_key_id", &self.shared.signer.key_id)
             .field("ephemeral_brand", &self.ephemeral)
             .field("tls", &self.ca_pem.is_some())
+            .field("max_connections", &self.max_connections)
             .finish_non_exhaustive()
     }
 }
@@ -767,6 +777,12 @@ impl SimulatorHandle {
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The most connections served at once: [`SimulatorBuilder::max_connections`], or fewer when
+    /// the process's open-file limit could not be raised far enough to hold that many.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
     }
 
     /// The PEM of the CA that signed the server certificate, for clients to trust (HTTPS only;

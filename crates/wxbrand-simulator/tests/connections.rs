@@ -15,6 +15,8 @@ use tokio::net::TcpStream;
 async fn past_the_cap_new_connections_are_shed_and_idle_ones_make_room() {
     const CAP: usize = 8;
     let sim = builder(1).max_connections(CAP).start().await.unwrap();
+    // Far under any open-file limit: served as asked.
+    assert_eq!(sim.max_connections(), CAP);
     let caller = Caller::vectors(&sim);
     let path = format!("{PREFIX}/{COUPON}/stocks/{}", stock_id(1));
 

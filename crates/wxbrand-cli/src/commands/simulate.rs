@@ -123,10 +123,18 @@ fn announce(handle: &SimulatorHandle, args: &SimulateArgs) -> Result<(), Failure
         Ok(Some(n)) => format!("{n} deactivations per second per brand"),
         _ => "no rate limit".to_string(),
     };
+    let connections = if handle.max_connections() < args.max_connections {
+        format!(
+            "at most {} connections (not {}: the open-file limit, `ulimit -n`, holds no more)",
+            handle.max_connections(),
+            args.max_connections
+        )
+    } else {
+        format!("at most {} connections", handle.max_connections())
+    };
     output::note(&format!(
-        "{} stock(s) loaded; {limit}; at most {} connections; stop with Ctrl-C",
+        "{} stock(s) loaded; {limit}; {connections}; stop with Ctrl-C",
         handle.stock_count(),
-        args.max_connections
     ));
     match ca_path {
         Some(path) => output::note(&format!(
