@@ -9,32 +9,26 @@
 
 /// Descriptors kept for what is not a client connection: the listener, the runtime's own,
 /// notification deliveries, and files the process the simulator runs in opens later.
-pub(crate) const RESERVED_DESCRIPTORS: u64 = 64;
+const RESERVED_DESCRIPTORS: u64 = 64;
 
-/// What to do about the open-file limit for a wanted cap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Plan {
-    /// Raise the soft limit to this (never above the hard limit); `None`: leave it.
-    pub(crate) raise_soft_to: Option<u64>,
-}
-
-/// The soft limit that serves `wanted` connections besides the `open` descriptors and the
-/// reserve, within `hard` (`None`: unlimited), if `soft` is below it.
-pub(crate) fn plan(wanted: usize, soft: Option<u64>, hard: Option<u64>, open: u64) -> Plan {
+/// The soft limit to raise to so that `wanted` connections fit besides the `open` descriptors and
+/// the reserve, within `hard` (`None`: unlimited); `None` when `soft` is enough or cannot grow.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn raise_soft_to(wanted: usize, soft: Option<u64>, hard: Option<u64>, open: u64) -> Option<u64> {
     let needed = (wanted as u64)
         .saturating_add(open)
         .saturating_add(RESERVED_DESCRIPTORS);
     let target = hard.map_or(needed, |hard| needed.min(hard));
-    let raise_soft_to = match soft {
+    match soft {
         Some(soft) if soft < target => Some(target),
         _ => None,
-    };
-    Plan { raise_soft_to }
+    }
 }
 
 /// The cap that `soft` (`None`: unlimited) can hold with `open` descriptors in use: `wanted`, or
 /// less (at least 1).
-pub(crate) fn cap_under(wanted: usize, soft: Option<u64>, open: u64) -> usize {
+#[cfg_attr(not(unix), allow(dead_code))]
+fn cap_under(wanted: usize, soft: Option<u64>, open: u64) -> usize {
     let Some(soft) = soft else {
         return wanted.max(1);
     };
@@ -52,7 +46,7 @@ pub(crate) fn connection_cap(wanted: usize) -> usize {
     let limit = getrlimit(Resource::Nofile);
     let open = open_descriptors();
     let mut soft = limit.current;
-    if let Some(target) = plan(wanted, soft, limit.maximum, open).raise_soft_to {
+    if let Some(target) = raise_soft_to(wanted, soft, limit.maximum, open) {
         let raised = Rlimit {
             current: Some(target),
             maximum: limit.maximum,
@@ -98,24 +92,18 @@ mod tests {
     fn a_soft_limit_below_the_need_is_raised_within_the_hard_limit() {
         // 2048 wanted + 10 open + 64 reserved.
         assert_eq!(
-            plan(2048, Some(1024), Some(524_288), 10).raise_soft_to,
+            raise_soft_to(2048, Some(1024), Some(524_288), 10),
             Some(2122)
         );
-        assert_eq!(
-            plan(2048, Some(1024), Some(1500), 10).raise_soft_to,
-            Some(1500)
-        );
-        assert_eq!(plan(2048, Some(1024), None, 10).raise_soft_to, Some(2122));
+        assert_eq!(raise_soft_to(2048, Some(1024), Some(1500), 10), Some(1500));
+        assert_eq!(raise_soft_to(2048, Some(1024), None, 10), Some(2122));
     }
 
     #[test]
     fn a_sufficient_or_unraisable_soft_limit_is_left_alone() {
-        assert_eq!(
-            plan(2048, Some(20_000), Some(20_000), 10).raise_soft_to,
-            None
-        );
-        assert_eq!(plan(2048, None, None, 10).raise_soft_to, None);
-        assert_eq!(plan(2048, Some(128), Some(128), 10).raise_soft_to, None);
+        assert_eq!(raise_soft_to(2048, Some(20_000), Some(20_000), 10), None);
+        assert_eq!(raise_soft_to(2048, None, None, 10), None);
+        assert_eq!(raise_soft_to(2048, Some(128), Some(128), 10), None);
     }
 
     #[test]
