@@ -25,7 +25,7 @@
 //! round is divided by the mean of the bound rounds around it; the medians are printed, so a change
 //! of load on a shared machine between rounds distorts the ratio far less than one long run of each.
 //!
-//! Run: `cargo bench --bench simulator_throughput` (about 20 s on 2 cores). Settings through the
+//! Run: `cargo bench --bench simulator_throughput` (about 15 s on 2 cores). Settings through the
 //! environment: `WXBRAND_BENCH_ROUNDS` (default 7), `WXBRAND_BENCH_REQUESTS` (per round, default
 //! 1500), `WXBRAND_BENCH_CLIENTS` (default 4), `WXBRAND_BENCH_PIPELINE` (requests in flight per
 //! connection, default 16), `WXBRAND_BENCH_WORKERS` (simulator worker threads, default 2 as
@@ -352,22 +352,12 @@ fn load_round(address: SocketAddr, requests: &[Vec<u8>], clients: usize) -> Load
         .zip(cpu_nanos("/proc/thread-self"))
         .map(|(a, b)| b - a);
     let total = requests.len();
-    let first = progress
-        .iter()
-        .find(|(_, n)| *n * 10 >= total)
-        .copied()
-        .unwrap_or(progress[0]);
-    let last = progress
-        .iter()
-        .rev()
-        .find(|(_, n)| *n * 10 <= total * 9 && *n > first.1)
-        .copied()
-        .unwrap_or(progress[progress.len() - 1]);
-    // A round too short to have a steady state (`--test`) is measured whole.
-    let (first, last) = if last.1 > first.1 {
-        (first, last)
-    } else {
-        (progress[0], progress[progress.len() - 1])
+    let first = progress.iter().find(|(_, n)| n * 10 >= total);
+    let last = progress.iter().rev().find(|(_, n)| n * 10 <= total * 9);
+    let (first, last) = match (first, last) {
+        (Some(first), Some(last)) if last.1 > first.1 => (*first, *last),
+        // A round too short to have a steady state (`--test`) is measured whole.
+        _ => (progress[0], progress[progress.len() - 1]),
     };
     let steady = (last.1 - first.1) as f64 / last.0.duration_since(first.0).as_secs_f64();
     let ok: usize = connections.iter().map(|c| c.ok).sum();
@@ -492,19 +482,14 @@ fn main() {
             sign / 1000.0,
             sign / answer
         );
-    }
-    if let (Some(verify), false, false) = (
-        raw_verify_cpu(bound_time / 2),
-        answer_cpu.is_empty(),
-        sign_cpu.is_empty(),
-    ) {
-        let (answer, sign) = (median(&mut answer_cpu), median(&mut sign_cpu));
-        println!(
-            "+ check:   {:.0} µs per raw verification: one signature and one verification, the least \
-             an answer costs, are {:.2} of the simulator's work",
-            verify / 1000.0,
-            (sign + verify) / answer
-        );
+        if let Some(verify) = raw_verify_cpu(bound_time / 2) {
+            println!(
+                "+ check:   {:.0} µs per raw verification: one signature and one verification, the \
+                 least an answer costs, are {:.2} of the simulator's work",
+                verify / 1000.0,
+                (sign + verify) / answer
+            );
+        }
     }
     if !client_cpu.is_empty() {
         println!(
